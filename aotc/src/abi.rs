@@ -1,0 +1,77 @@
+//! The MPI ABI noded implements: every `"mpi"` import a guest may use, with its wasm
+//! signature. `fupload` refuses modules importing anything else, by name.
+//!
+//! Signatures are written `params:results` with one letter per value: `i` = i32,
+//! `I` = i64, `f` = f32, `F` = f64. Pointers, `int`, handles and `MPI_Aint` (a
+//! 32-bit `long` on wasm32) are all `i32`; `MPI_Offset` and `MPI_Count` are `i64`.
+//! noded's tests check that its linker defines exactly these functions with exactly
+//! these types, and the tests crate checks `func/include/mpi.h` lowers to them.
+
+/// The wasm module name MPI functions are imported from.
+pub const MPI_MODULE: &str = "mpi";
+
+/// One implemented MPI function: its import name and wasm signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AbiFn {
+    /// Standard MPI name, e.g. `MPI_Send`.
+    pub name: &'static str,
+    /// `params:results`, see the module docs.
+    pub sig: &'static str,
+}
+
+const fn f(name: &'static str, sig: &'static str) -> AbiFn {
+    AbiFn { name, sig }
+}
+
+/// Every MPI function noded implements.
+pub static MPI_FUNCTIONS: &[AbiFn] = &[
+    // Environment
+    f("MPI_Init", "ii:i"),
+    f("MPI_Init_thread", "iiii:i"),
+    f("MPI_Initialized", "i:i"),
+    f("MPI_Finalize", ":i"),
+    f("MPI_Finalized", "i:i"),
+    f("MPI_Abort", "ii:i"),
+    f("MPI_Wtime", ":F"),
+    f("MPI_Wtick", ":F"),
+    f("MPI_Get_processor_name", "ii:i"),
+    // Communicators
+    f("MPI_Comm_rank", "ii:i"),
+    f("MPI_Comm_size", "ii:i"),
+    // Point-to-point
+    f("MPI_Send", "iiiiii:i"),
+    f("MPI_Recv", "iiiiiii:i"),
+    // Collectives
+    f("MPI_Barrier", "i:i"),
+    f("MPI_Bcast", "iiiii:i"),
+    f("MPI_Reduce", "iiiiiii:i"),
+    f("MPI_Allreduce", "iiiiii:i"),
+];
+
+/// Looks up an implemented MPI function by name.
+pub fn lookup(name: &str) -> Option<&'static AbiFn> {
+    MPI_FUNCTIONS.iter().find(|f| f.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_signatures_well_formed() {
+        let mut names: Vec<_> = MPI_FUNCTIONS.iter().map(|f| f.name).collect();
+        names.sort();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len(), "duplicate ABI entries");
+        for f in MPI_FUNCTIONS {
+            let (p, r) = f.sig.split_once(':').expect("signature has a ':'");
+            assert!(
+                p.chars().chain(r.chars()).all(|c| "iIfF".contains(c)),
+                "{}",
+                f.name
+            );
+            assert!(r.len() <= 1, "{} returns at most one value", f.name);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+@0x80866b79f1fac6cf;
+# The node API: how schedd and a node daemon (noded) talk once the node has registered.
+
+using Sched = import "sched.capnp";
+
+struct NodeRegistration {
+  name @0 :Text;
+  slots @1 :UInt32;
+  engineHash @2 :Text;          # aotc engine compatibility hash of this noded
+  runningJobs @3 :List(UInt64); # jobs with live ranks here (after a schedd restart)
+  memBytes @4 :UInt64;
+}
+
+# Sent by schedd to the noded that should run some ranks of a job.
+struct Launch {
+  jobId @0 :UInt64;
+  jobName @1 :Text;
+  function @2 :Text;
+  moduleHash @3 :Text;
+  args @4 :List(Text);
+  env @5 :List(Sched.KeyValue);
+  worldSize @6 :UInt32;
+  ranks @7 :List(UInt32);       # world ranks to run on this node
+  outputPath @8 :Text;
+  createOutput @9 :Bool;        # truncate the output file first (the node of rank 0)
+  cwd @10 :Text;
+  timeLimitSecs @11 :UInt32;
+}
+
+# Served by noded: schedd drives the node through it.
+interface NodeAgent {
+  launch @0 (launch :Launch) -> ();
+  # Stop every rank of a job on this node; `state` says why (cancelled, timeout, nodeFail).
+  cancel @1 (jobId :UInt64, state :Sched.JobState, reason :Text) -> ();
+}
+
+# How a job ended on one node.
+struct JobReport {
+  jobId @0 :UInt64;
+  outcome @1 :Sched.JobState;   # completed, failed, cancelled, timeout, outOfMemory
+  exitCode @2 :Int32;           # highest exit code of the local ranks
+  reason @3 :Text;              # the first failure, naming the rank
+  maxMemBytes @4 :UInt64;       # largest linear memory of a local rank
+}
+
+# Served by schedd for one registered node.
+interface NodeSession {
+  heartbeat @0 (runningJobs :List(UInt64)) -> ();
+  jobEnded @1 (report :JobReport) -> ();
+  # The compiled artifact for this node's engine, or (if schedd has none for it) the wasm.
+  fetchModule @2 (hash :Text) -> (artifact :Data, wasm :Data);
+}

@@ -1,0 +1,127 @@
+//! `fsub`: submit an MPI job (sbatch/srun-like).
+
+use clap::Parser;
+use schedd::client::view::JobView;
+use schedd::client::{self, output, ConnArgs, RpcResult};
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "fsub", about = "Submit an MPI job of an uploaded function")]
+struct Args {
+    #[command(flatten)]
+    conn: ConnArgs,
+    /// Number of MPI ranks.
+    #[arg(short = 'n', long = "ntasks", default_value_t = 1)]
+    ntasks: u32,
+    /// Job name (default: the function name).
+    #[arg(short = 'J', long = "job-name")]
+    job_name: Option<String>,
+    /// Output file for all ranks' stdout/stderr; %j = job id, %x = name, %u = user.
+    #[arg(short = 'o', long = "output", default_value = "fbatch-%j.out")]
+    output: String,
+    /// Time limit: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS.
+    #[arg(short = 't', long = "time")]
+    time: Option<String>,
+    /// Extra environment for the ranks, NAME=VALUE (repeatable).
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    env: Vec<String>,
+    /// Wait for the job to end and exit with its exit code.
+    #[arg(short = 'W', long)]
+    wait: bool,
+    /// Print only the job id.
+    #[arg(long)]
+    parsable: bool,
+    /// Uploaded function to run.
+    function: String,
+    /// Arguments for the program.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
+}
+
+async fn wait_for(conn: &ConnArgs, id: u64) -> anyhow::Result<JobView> {
+    // A restart of schedd drops the connection: reconnect and wait again.
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    loop {
+        let attempt = async {
+            let sched = client::connect(conn).await?;
+            let mut req = sched.wait_job_request();
+            req.get().set_job_id(id);
+            let reply = req.send().promise.await;
+            Ok::<_, anyhow::Error>(reply)
+        }
+        .await;
+        match attempt {
+            Ok(Ok(reply)) => {
+                let job = reply.get()?.get_job()?;
+                return Ok(JobView::from_wire(job, schedd::server::now_ms())?);
+            }
+            Ok(Err(e)) if !client::is_disconnect(&e) => return Err(e).rpc(),
+            Ok(Err(_)) | Err(_) if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Ok(Err(e)) => return Err(e).rpc(),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn main() {
+    let args = Args::parse();
+    client::run("fsub", || async move {
+        let out = output::select(false, args.parsable);
+        let time_limit_secs = match &args.time {
+            Some(t) => client::parse_time_limit(t).map_err(anyhow::Error::msg)?,
+            None => 0,
+        };
+        let cwd = std::env::current_dir()?;
+        let output = if args.output.starts_with('/') {
+            args.output.clone()
+        } else {
+            cwd.join(&args.output).to_string_lossy().into_owned()
+        };
+        let mut env = Vec::new();
+        for e in &args.env {
+            match e.split_once('=') {
+                Some((k, v)) if !k.is_empty() => env.push((k.to_string(), v.to_string())),
+                _ => anyhow::bail!("invalid --env '{e}': use NAME=VALUE"),
+            }
+        }
+        let (uid, user) = client::current_user();
+        let sched = client::connect(&args.conn).await?;
+        let mut req = sched.submit_request();
+        {
+            let mut spec = req.get().init_spec();
+            spec.set_function(&args.function);
+            let mut a = spec.reborrow().init_args(args.args.len() as u32);
+            for (i, s) in args.args.iter().enumerate() {
+                a.set(i as u32, s);
+            }
+            spec.set_ntasks(args.ntasks);
+            spec.set_name(args.job_name.as_deref().unwrap_or(""));
+            spec.set_output_pattern(&output);
+            spec.set_cwd(&cwd.to_string_lossy());
+            let mut e = spec.reborrow().init_env(env.len() as u32);
+            for (i, (k, v)) in env.iter().enumerate() {
+                e.reborrow().get(i as u32).set_key(k);
+                e.reborrow().get(i as u32).set_value(v);
+            }
+            spec.set_user(&user);
+            spec.set_uid(uid);
+            spec.set_time_limit_secs(time_limit_secs);
+        }
+        let reply = req
+            .send()
+            .promise
+            .await
+            .rpc()
+            .map_err(|e| e.context("Batch job submission failed"))?;
+        let id = reply.get()?.get_job_id();
+        out.submitted(id);
+        if !args.wait {
+            return Ok(0);
+        }
+        let job = wait_for(&args.conn, id).await?;
+        out.job_ended(&job);
+        Ok(job.wait_exit_code())
+    })
+}

@@ -1,0 +1,196 @@
+//! Unit tests of the scheduler core, with no sockets.
+
+use super::*;
+
+fn req(ntasks: u32) -> JobRequest {
+    JobRequest {
+        function: "f".into(),
+        ntasks,
+        output_pattern: "/tmp/fbatch-%j.out".into(),
+        user: "ann".into(),
+        uid: 1000,
+        ..Default::default()
+    }
+}
+
+fn cluster_with(nodes: &[(&str, u32)]) -> Cluster {
+    let mut c = Cluster::new();
+    for (name, slots) in nodes {
+        assert!(c.register_node(name, *slots, &[], 0).is_empty());
+    }
+    c
+}
+
+fn launches(actions: &[Action]) -> Vec<(JobId, String, Vec<u32>)> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Launch {
+                job, node, ranks, ..
+            } => Some((*job, node.clone(), ranks.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn jobs_get_increasing_ids_and_expanded_output_paths() {
+    let mut c = cluster_with(&[("a", 4)]);
+    let a = c.submit(req(1), "h".into(), 1).unwrap();
+    let b = c.submit(req(1), "h".into(), 2).unwrap();
+    assert_eq!((a, b), (1, 2));
+    assert_eq!(c.job(2).unwrap().output, "/tmp/fbatch-2.out");
+    assert_eq!(c.job(1).unwrap().state, JobState::Pending);
+}
+
+#[test]
+fn submissions_larger_than_the_cluster_are_refused() {
+    let mut c = cluster_with(&[("a", 4), ("b", 2)]);
+    assert_eq!(
+        c.submit(req(7), "h".into(), 0),
+        Err(SubmitError::TooLarge {
+            ntasks: 7,
+            total: 6
+        })
+    );
+    assert_eq!(c.submit(req(0), "h".into(), 0), Err(SubmitError::ZeroTasks));
+    assert!(c.submit(req(6), "h".into(), 0).is_ok());
+}
+
+#[test]
+fn fifo_order_holds_back_jobs_behind_one_that_does_not_fit() {
+    let mut c = cluster_with(&[("a", 4)]);
+    let j1 = c.submit(req(3), "h".into(), 0).unwrap();
+    let j2 = c.submit(req(2), "h".into(), 0).unwrap();
+    let j3 = c.submit(req(1), "h".into(), 0).unwrap();
+    let acts = c.schedule(10);
+    assert_eq!(launches(&acts), vec![(j1, "a".into(), vec![0, 1, 2])]);
+    assert_eq!(c.job(j1).unwrap().state, JobState::Running);
+    assert_eq!(c.job(j2).unwrap().reason, "Resources");
+    assert_eq!(c.job(j3).unwrap().reason, "Priority");
+    assert_eq!(c.nodes().next().unwrap().state(), "mix");
+
+    // j1 ends: j2 and j3 both start.
+    c.report("a", j1, JobState::Completed, 0, String::new(), 0, 20);
+    assert_eq!(c.job(j1).unwrap().state, JobState::Completed);
+    assert_eq!(c.take_ended(), vec![j1]);
+    let acts = c.schedule(20);
+    assert_eq!(launches(&acts).len(), 2);
+    assert_eq!(c.nodes().next().unwrap().used, 3);
+}
+
+#[test]
+fn a_failing_node_stops_the_job_on_the_others_and_names_the_reason() {
+    let mut c = cluster_with(&[("a", 2), ("b", 2)]);
+    let j = c.submit(req(4), "h".into(), 0).unwrap();
+    assert_eq!(launches(&c.schedule(0)).len(), 2);
+    let acts = c.report(
+        "a",
+        j,
+        JobState::Failed,
+        3,
+        "rank 1 exited with code 3".into(),
+        0,
+        5,
+    );
+    assert_eq!(
+        acts,
+        vec![Action::Cancel {
+            job: j,
+            node: "b".into(),
+            state: JobState::Failed,
+            reason: "rank 1 exited with code 3".into()
+        }]
+    );
+    assert_eq!(c.job(j).unwrap().state, JobState::Completing);
+    c.report("b", j, JobState::Cancelled, 0, String::new(), 0, 6);
+    let job = c.job(j).unwrap();
+    assert_eq!(job.state, JobState::Failed);
+    assert_eq!(job.exit_code, 3);
+    assert_eq!(job.reason, "rank 1 exited with code 3");
+    assert!(c.nodes().all(|n| n.used == 0));
+}
+
+#[test]
+fn cancelling_pending_and_running_jobs() {
+    let mut c = cluster_with(&[("a", 1)]);
+    let run = c.submit(req(1), "h".into(), 0).unwrap();
+    let wait = c.submit(req(1), "h".into(), 0).unwrap();
+    c.schedule(0);
+    assert_eq!(
+        c.cancel(wait, 1001, "bob", 1),
+        Err(CancelError::NotOwner(wait))
+    );
+    assert!(c.cancel(wait, 1000, "ann", 1).unwrap().is_empty());
+    assert_eq!(c.job(wait).unwrap().state, JobState::Cancelled);
+    let acts = c.cancel(run, 0, "root", 2).unwrap();
+    assert_eq!(acts.len(), 1);
+    assert_eq!(c.job(run).unwrap().state, JobState::Completing);
+    c.report("a", run, JobState::Cancelled, 0, String::new(), 0, 3);
+    assert_eq!(c.job(run).unwrap().state, JobState::Cancelled);
+    assert_eq!(c.cancel(run, 0, "root", 4), Err(CancelError::Finished(run)));
+    assert_eq!(c.cancel(99, 0, "root", 4), Err(CancelError::NoSuchJob(99)));
+}
+
+#[test]
+fn a_silent_node_is_declared_dead_and_its_jobs_fail_with_node_fail() {
+    let mut c = cluster_with(&[("a", 2), ("b", 2)]);
+    let j = c.submit(req(4), "h".into(), 0).unwrap();
+    c.schedule(0);
+    assert!(c.heartbeat("b", 4000));
+    let acts = c.expire_nodes(6000, 5000);
+    assert_eq!(acts.len(), 1, "the ranks on b are stopped: {acts:?}");
+    assert_eq!(c.nodes().find(|n| n.name == "a").unwrap().state(), "down");
+    c.report("b", j, JobState::Cancelled, 0, String::new(), 0, 6001);
+    let job = c.job(j).unwrap();
+    assert_eq!(job.state, JobState::NodeFail);
+    assert!(
+        job.reason.contains("node a stopped responding"),
+        "{}",
+        job.reason
+    );
+    assert!(!c.heartbeat("a", 7000), "a dead node must register again");
+}
+
+#[test]
+fn restore_keeps_pending_jobs_and_reclaims_running_ones_from_returning_nodes() {
+    let mut c = cluster_with(&[("a", 4)]);
+    let run = c.submit(req(2), "h".into(), 0).unwrap();
+    let lost = c.submit(req(2), "h".into(), 0).unwrap();
+    let queued = c.submit(req(4), "h".into(), 0).unwrap();
+    c.schedule(0);
+    let records: Vec<JobRecord> = c.jobs().cloned().collect();
+
+    let mut r = Cluster::restore(records, 100);
+    assert_eq!(r.job(queued).unwrap().state, JobState::Pending);
+    // noded comes back still running `run` only.
+    r.register_node("a", 4, &[run], 200);
+    assert_eq!(r.job(lost).unwrap().state, JobState::NodeFail);
+    assert_eq!(r.job(run).unwrap().state, JobState::Running);
+    r.report("a", run, JobState::Completed, 0, String::new(), 0, 300);
+    assert_eq!(r.job(run).unwrap().state, JobState::Completed);
+    assert_eq!(
+        launches(&r.schedule(300)),
+        vec![(queued, "a".into(), vec![0, 1, 2, 3])]
+    );
+    let next = r.submit(req(1), "h".into(), 400).unwrap();
+    assert_eq!(next, 4, "ids continue after a restart");
+}
+
+#[test]
+fn restore_fails_running_jobs_whose_node_never_returns() {
+    let mut c = cluster_with(&[("a", 4)]);
+    let j = c.submit(req(2), "h".into(), 0).unwrap();
+    c.schedule(0);
+    let mut r = Cluster::restore(c.jobs().cloned().collect::<Vec<_>>(), 1000);
+    assert!(r.expire_nodes(2000, 5000).is_empty());
+    r.expire_nodes(7000, 5000);
+    assert_eq!(r.job(j).unwrap().state, JobState::NodeFail);
+}
+
+#[test]
+fn a_returning_node_is_told_to_kill_ranks_schedd_does_not_expect() {
+    let mut c = cluster_with(&[("a", 4)]);
+    let acts = c.register_node("a", 4, &[77], 10);
+    assert!(matches!(&acts[..], [Action::Cancel { job: 77, .. }]));
+}

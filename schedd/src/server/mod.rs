@@ -1,0 +1,320 @@
+//! The schedd daemon: owns the [`Cluster`] core and the [`Store`], serves the
+//! Cap'n Proto API (`rpc`), and carries out the core's actions.
+//!
+//! Everything runs on one thread (capnp-rpc is `!Send`) inside a tokio `LocalSet`;
+//! Cranelift compiles and sled flushes go to the blocking pool.
+
+mod rpc;
+
+use crate::core::{Action, Cluster, JobId};
+use crate::store::Store;
+use anyhow::Context;
+use fbatch_proto::node_capnp::node_agent;
+use futures::channel::oneshot;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// schedd's settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (port 0 picks a free port).
+    pub listen: SocketAddr,
+    /// Directory for the sled store and `schedd.addr`.
+    pub state_dir: PathBuf,
+    /// Interval noded should send heartbeats at.
+    pub heartbeat: Duration,
+    /// Silence after which a node is declared dead.
+    pub node_timeout: Duration,
+}
+
+/// Unix time in ms.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// A registered node's control channel.
+struct AgentConn {
+    agent: node_agent::Client,
+    conn: u64,
+    engine_hash: String,
+}
+
+/// Coalesces concurrent flush requests into one sled flush (group commit).
+#[derive(Default)]
+struct Flusher {
+    waiters: RefCell<Vec<oneshot::Sender<Result<(), String>>>>,
+    running: Cell<bool>,
+}
+
+/// The daemon's state, shared by every RPC object on the schedd thread.
+pub struct Server {
+    cluster: RefCell<Cluster>,
+    store: Store,
+    compiler: Arc<aotc::Compiler>,
+    agents: RefCell<HashMap<String, AgentConn>>,
+    waiters: RefCell<HashMap<JobId, Vec<oneshot::Sender<()>>>>,
+    flusher: Flusher,
+    config: Config,
+}
+
+impl Server {
+    /// Opens the store and rebuilds the scheduler state from it.
+    pub fn open(config: Config) -> anyhow::Result<Rc<Server>> {
+        std::fs::create_dir_all(&config.state_dir)
+            .with_context(|| format!("creating state dir {}", config.state_dir.display()))?;
+        let store = Store::open(&config.state_dir)
+            .with_context(|| format!("opening state in {}", config.state_dir.display()))?;
+        let jobs = store.load_jobs()?;
+        let njobs = jobs.len();
+        let cluster = Cluster::restore(jobs, now_ms());
+        let compiler = aotc::Compiler::new(aotc::new_engine()?, store.artifacts());
+        log::info!(
+            "restored {njobs} jobs; engine {}",
+            &compiler.engine_hash_hex()[..16]
+        );
+        Ok(Rc::new(Server {
+            cluster: RefCell::new(cluster),
+            store,
+            compiler: Arc::new(compiler),
+            agents: RefCell::new(HashMap::new()),
+            waiters: RefCell::new(HashMap::new()),
+            flusher: Flusher::default(),
+            config,
+        }))
+    }
+
+    /// Makes every write so far durable, sharing one sled flush between all callers
+    /// that arrive while a flush is under way.
+    async fn flush(self: &Rc<Self>) -> Result<(), String> {
+        let (tx, rx) = oneshot::channel();
+        self.flusher.waiters.borrow_mut().push(tx);
+        if !self.flusher.running.get() {
+            self.flusher.running.set(true);
+            let this = self.clone();
+            tokio::task::spawn_local(async move {
+                loop {
+                    let batch = std::mem::take(&mut *this.flusher.waiters.borrow_mut());
+                    if batch.is_empty() {
+                        break;
+                    }
+                    let store = this.store.clone();
+                    let result = tokio::task::spawn_blocking(move || store.flush())
+                        .await
+                        .map_err(|e| e.to_string())
+                        .and_then(|r| r.map_err(|e| e.to_string()));
+                    for w in batch {
+                        let _ = w.send(result.clone());
+                    }
+                }
+                this.flusher.running.set(false);
+            });
+        }
+        rx.await.map_err(|_| "flush abandoned".to_string())?
+    }
+
+    /// Runs the scheduler over the queue, then carries out `actions` and whatever
+    /// scheduling decided: persist changed jobs, talk to nodes, wake waiters.
+    fn settle(self: &Rc<Self>, mut actions: Vec<Action>) {
+        let (dirty, ended) = {
+            let mut cluster = self.cluster.borrow_mut();
+            actions.extend(cluster.schedule(now_ms()));
+            (cluster.take_dirty(), cluster.take_ended())
+        };
+        {
+            let cluster = self.cluster.borrow();
+            for id in dirty {
+                if let Some(job) = cluster.job(id) {
+                    if let Err(e) = self.store.put_job(job) {
+                        log::error!("persisting job {id}: {e}");
+                    }
+                }
+            }
+        }
+        for action in actions {
+            self.dispatch(action);
+        }
+        for id in ended {
+            if let Some(ws) = self.waiters.borrow_mut().remove(&id) {
+                for w in ws {
+                    let _ = w.send(());
+                }
+            }
+        }
+    }
+
+    fn dispatch(self: &Rc<Self>, action: Action) {
+        match action {
+            Action::Launch {
+                job,
+                node,
+                ranks,
+                create_output,
+            } => {
+                let agent = self.agents.borrow().get(&node).map(|a| a.agent.clone());
+                let mut req = match agent {
+                    Some(agent) => agent.launch_request(),
+                    None => {
+                        self.launch_failed(job, &node, "node is not connected".into());
+                        return;
+                    }
+                };
+                {
+                    let cluster = self.cluster.borrow();
+                    let Some(rec) = cluster.job(job) else { return };
+                    let mut l = req.get().init_launch();
+                    l.set_job_id(job);
+                    l.set_job_name(rec.name());
+                    l.set_function(&rec.request.function);
+                    l.set_module_hash(&rec.module_hash);
+                    {
+                        let mut args = l.reborrow().init_args(rec.request.args.len() as u32);
+                        for (i, a) in rec.request.args.iter().enumerate() {
+                            args.set(i as u32, a);
+                        }
+                    }
+                    {
+                        let mut env = l.reborrow().init_env(rec.request.env.len() as u32);
+                        for (i, (k, v)) in rec.request.env.iter().enumerate() {
+                            let mut kv = env.reborrow().get(i as u32);
+                            kv.set_key(k);
+                            kv.set_value(v);
+                        }
+                    }
+                    l.set_world_size(rec.request.ntasks);
+                    {
+                        let mut r = l.reborrow().init_ranks(ranks.len() as u32);
+                        for (i, rank) in ranks.iter().enumerate() {
+                            r.set(i as u32, *rank);
+                        }
+                    }
+                    l.set_output_path(&rec.output);
+                    l.set_create_output(create_output);
+                    l.set_cwd(&rec.request.cwd);
+                    l.set_time_limit_secs(rec.request.time_limit_secs);
+                }
+                let this = self.clone();
+                tokio::task::spawn_local(async move {
+                    if let Err(e) = req.send().promise.await {
+                        this.launch_failed(job, &node, fbatch_proto::rpc::error_text(&e));
+                    }
+                });
+            }
+            Action::Cancel {
+                job,
+                node,
+                state,
+                reason,
+            } => {
+                let agent = self.agents.borrow().get(&node).map(|a| a.agent.clone());
+                let Some(agent) = agent else { return };
+                let mut req = agent.cancel_request();
+                req.get().set_job_id(job);
+                req.get().set_state(crate::convert::state_to_wire(state));
+                req.get().set_reason(&reason);
+                tokio::task::spawn_local(async move {
+                    if let Err(e) = req.send().promise.await {
+                        log::warn!(
+                            "cancelling job {job} on {node}: {}",
+                            fbatch_proto::rpc::error_text(&e)
+                        );
+                    }
+                });
+            }
+        }
+    }
+
+    fn launch_failed(self: &Rc<Self>, job: JobId, node: &str, why: String) {
+        log::warn!("launch of job {job} on {node} failed: {why}");
+        let actions = self.cluster.borrow_mut().report(
+            node,
+            job,
+            crate::core::JobState::Failed,
+            1,
+            format!("launch on node {node} failed: {why}"),
+            0,
+            now_ms(),
+        );
+        self.settle(actions);
+    }
+
+    /// A client or node connection closed: nodes registered over it stop receiving work.
+    fn connection_closed(self: &Rc<Self>, conn: u64) {
+        let gone: Vec<String> = self
+            .agents
+            .borrow()
+            .iter()
+            .filter(|(_, a)| a.conn == conn)
+            .map(|(n, _)| n.clone())
+            .collect();
+        for name in gone {
+            log::warn!("node {name} disconnected");
+            self.agents.borrow_mut().remove(&name);
+            self.cluster.borrow_mut().node_disconnected(&name);
+        }
+    }
+
+    /// Declares silent nodes dead, periodically.
+    async fn watch_nodes(self: Rc<Self>) {
+        let period = (self.config.heartbeat / 2).max(Duration::from_millis(50));
+        loop {
+            tokio::time::sleep(period).await;
+            let actions = self
+                .cluster
+                .borrow_mut()
+                .expire_nodes(now_ms(), self.config.node_timeout.as_millis() as i64);
+            if !actions.is_empty() || self.cluster.borrow().nodes().any(|n| !n.up) {
+                self.settle(actions);
+            }
+        }
+    }
+}
+
+/// Runs schedd until the process is killed.
+pub fn run(config: Config) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&rt, async move {
+        let server = Server::open(config.clone())?;
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("binding {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        std::fs::write(config.state_dir.join("schedd.addr"), addr.to_string())?;
+        println!("schedd listening on {addr}");
+        log::info!("schedd listening on {addr}");
+        server.settle(Vec::new());
+        tokio::task::spawn_local(server.clone().watch_nodes());
+        let mut next_conn = 0u64;
+        loop {
+            let (stream, peer) = match listener.accept().await {
+                Ok(s) => s,
+                Err(e) => {
+                    log::warn!("accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            next_conn += 1;
+            let conn = next_conn;
+            log::debug!("connection {conn} from {peer}");
+            let bootstrap: fbatch_proto::sched_capnp::scheduler::Client =
+                capnp_rpc::new_client(rpc::SchedulerImpl::new(server.clone(), conn));
+            let done = fbatch_proto::rpc::serve(stream, bootstrap.client);
+            let server = server.clone();
+            tokio::task::spawn_local(async move {
+                let _ = done.await;
+                server.connection_closed(conn);
+            });
+        }
+    })
+}

@@ -1,0 +1,414 @@
+//! Cap'n Proto adapters: each method decodes its request, calls the core or the
+//! store through [`Server`], and encodes the reply. No scheduling logic lives here.
+
+use super::{now_ms, AgentConn, Server};
+use crate::convert::{function_to_wire, job_to_wire, node_to_wire, state_from_wire};
+use crate::core::{JobRequest, JobState};
+use crate::store::FunctionRecord;
+use capnp::Error;
+use fbatch_proto::node_capnp::node_session;
+use fbatch_proto::sched_capnp::scheduler;
+use std::rc::Rc;
+
+fn failed(msg: impl Into<String>) -> Error {
+    Error::failed(msg.into())
+}
+
+fn text(r: capnp::text::Reader<'_>) -> Result<String, Error> {
+    Ok(r.to_str()
+        .map_err(|e| failed(format!("invalid UTF-8: {e}")))?
+        .to_string())
+}
+
+/// A valid function name: letters, digits, `_`, `-`, `.`; 1 to 128 characters.
+fn valid_function_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 128
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// The bootstrap object of one connection (a client's or a noded's).
+pub struct SchedulerImpl {
+    server: Rc<Server>,
+    conn: u64,
+}
+
+impl SchedulerImpl {
+    /// The bootstrap for connection number `conn`.
+    pub fn new(server: Rc<Server>, conn: u64) -> Self {
+        SchedulerImpl { server, conn }
+    }
+}
+
+impl scheduler::Server for SchedulerImpl {
+    async fn upload(
+        self: Rc<Self>,
+        params: scheduler::UploadParams,
+        mut results: scheduler::UploadResults,
+    ) -> Result<(), Error> {
+        let p = params.get()?;
+        let name = text(p.get_name()?)?;
+        let user = text(p.get_user()?)?;
+        if !valid_function_name(&name) {
+            return Err(failed(format!(
+                "invalid function name '{name}': use letters, digits, '_', '-' and '.'"
+            )));
+        }
+        let wasm = p.get_wasm()?.to_vec();
+        let compiler = self.server.compiler.clone();
+        let (compiled, wasm) = tokio::task::spawn_blocking(move || (compiler.compile(&wasm), wasm))
+            .await
+            .map_err(|e| failed(format!("compiler crashed: {e}")))?;
+        let compiled = compiled.map_err(|e| failed(format!("{name}: {e}")))?;
+        let hash = aotc::parse_hash(&compiled.module_hash).expect("aotc hashes are hex");
+        let record = FunctionRecord {
+            name: name.clone(),
+            hash: compiled.module_hash.clone(),
+            wasm_bytes: wasm.len() as u64,
+            artifact_bytes: compiled.artifact.len() as u64,
+            compile_ms: compiled.compile_time.as_millis() as u32,
+            cache_hit: compiled.cache_hit,
+            uploaded_ms: now_ms(),
+            user,
+        };
+        let store = &self.server.store;
+        store
+            .put_module(&hash, &wasm)
+            .and_then(|_| store.put_function(&record))
+            .map_err(|e| failed(e.to_string()))?;
+        self.server.flush().await.map_err(failed)?;
+        log::info!("uploaded {name} ({})", record.hash);
+        function_to_wire(&record, results.get().init_function());
+        Ok(())
+    }
+
+    async fn submit(
+        self: Rc<Self>,
+        params: scheduler::SubmitParams,
+        mut results: scheduler::SubmitResults,
+    ) -> Result<(), Error> {
+        let spec = params.get()?.get_spec()?;
+        let function = text(spec.get_function()?)?;
+        let Some(f) = self
+            .server
+            .store
+            .function(&function)
+            .map_err(|e| failed(e.to_string()))?
+        else {
+            return Err(failed(format!(
+                "function '{function}' has not been uploaded (see fupload)"
+            )));
+        };
+        let mut env = Vec::new();
+        for kv in spec.get_env()? {
+            env.push((text(kv.get_key()?)?, text(kv.get_value()?)?));
+        }
+        let request = JobRequest {
+            function,
+            args: spec
+                .get_args()?
+                .iter()
+                .map(|a| text(a?))
+                .collect::<Result<_, _>>()?,
+            ntasks: spec.get_ntasks(),
+            name: text(spec.get_name()?)?,
+            output_pattern: text(spec.get_output_pattern()?)?,
+            cwd: text(spec.get_cwd()?)?,
+            env,
+            user: text(spec.get_user()?)?,
+            uid: spec.get_uid(),
+            time_limit_secs: spec.get_time_limit_secs(),
+        };
+        if request.output_pattern.is_empty() || !request.output_pattern.starts_with('/') {
+            return Err(failed("the output path must be absolute"));
+        }
+        let id = self
+            .server
+            .cluster
+            .borrow_mut()
+            .submit(request, f.hash, now_ms())
+            .map_err(|e| failed(e.to_string()))?;
+        if let Some(job) = self.server.cluster.borrow().job(id) {
+            self.server
+                .store
+                .put_job(job)
+                .map_err(|e| failed(e.to_string()))?;
+        }
+        self.server.flush().await.map_err(failed)?;
+        results.get().set_job_id(id);
+        self.server.settle(Vec::new());
+        Ok(())
+    }
+
+    async fn list_jobs(
+        self: Rc<Self>,
+        params: scheduler::ListJobsParams,
+        mut results: scheduler::ListJobsResults,
+    ) -> Result<(), Error> {
+        let all = params.get()?.get_all();
+        let cluster = self.server.cluster.borrow();
+        let jobs: Vec<_> = cluster
+            .jobs()
+            .filter(|j| all || !j.state.is_final())
+            .collect();
+        let mut list = results.get().init_jobs(jobs.len() as u32);
+        for (i, job) in jobs.iter().enumerate() {
+            job_to_wire(job, list.reborrow().get(i as u32));
+        }
+        Ok(())
+    }
+
+    async fn cancel(
+        self: Rc<Self>,
+        params: scheduler::CancelParams,
+        mut results: scheduler::CancelResults,
+    ) -> Result<(), Error> {
+        let p = params.get()?;
+        let uid = p.get_uid();
+        let ids: Vec<u64> = p.get_job_ids()?.iter().collect();
+        let who = if uid == 0 {
+            "root".to_string()
+        } else {
+            format!("uid {uid}")
+        };
+        let mut errors = Vec::new();
+        let mut actions = Vec::new();
+        for id in &ids {
+            match self
+                .server
+                .cluster
+                .borrow_mut()
+                .cancel(*id, uid, &who, now_ms())
+            {
+                Ok(a) => {
+                    actions.extend(a);
+                    errors.push(String::new());
+                }
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        self.server.settle(actions);
+        let mut list = results.get().init_errors(errors.len() as u32);
+        for (i, e) in errors.iter().enumerate() {
+            list.set(i as u32, e);
+        }
+        Ok(())
+    }
+
+    async fn list_nodes(
+        self: Rc<Self>,
+        _: scheduler::ListNodesParams,
+        mut results: scheduler::ListNodesResults,
+    ) -> Result<(), Error> {
+        let cluster = self.server.cluster.borrow();
+        let nodes: Vec<_> = cluster.nodes().collect();
+        let mut list = results.get().init_nodes(nodes.len() as u32);
+        for (i, n) in nodes.iter().enumerate() {
+            node_to_wire(n, list.reborrow().get(i as u32));
+        }
+        Ok(())
+    }
+
+    async fn wait_job(
+        self: Rc<Self>,
+        params: scheduler::WaitJobParams,
+        mut results: scheduler::WaitJobResults,
+    ) -> Result<(), Error> {
+        let id = params.get()?.get_job_id();
+        let rx = {
+            let cluster = self.server.cluster.borrow();
+            let job = cluster
+                .job(id)
+                .ok_or_else(|| failed(format!("invalid job id {id}")))?;
+            if job.state.is_final() {
+                None
+            } else {
+                let (tx, rx) = futures::channel::oneshot::channel();
+                self.server
+                    .waiters
+                    .borrow_mut()
+                    .entry(id)
+                    .or_default()
+                    .push(tx);
+                Some(rx)
+            }
+        };
+        if let Some(rx) = rx {
+            rx.await.map_err(|_| failed("schedd is shutting down"))?;
+        }
+        let cluster = self.server.cluster.borrow();
+        job_to_wire(
+            cluster.job(id).expect("job exists"),
+            results.get().init_job(),
+        );
+        Ok(())
+    }
+
+    async fn get_job(
+        self: Rc<Self>,
+        params: scheduler::GetJobParams,
+        mut results: scheduler::GetJobResults,
+    ) -> Result<(), Error> {
+        let id = params.get()?.get_job_id();
+        let cluster = self.server.cluster.borrow();
+        let job = cluster
+            .job(id)
+            .ok_or_else(|| failed(format!("invalid job id {id}")))?;
+        job_to_wire(job, results.get().init_job());
+        Ok(())
+    }
+
+    async fn list_functions(
+        self: Rc<Self>,
+        _: scheduler::ListFunctionsParams,
+        mut results: scheduler::ListFunctionsResults,
+    ) -> Result<(), Error> {
+        let functions = self
+            .server
+            .store
+            .functions()
+            .map_err(|e| failed(e.to_string()))?;
+        let mut list = results.get().init_functions(functions.len() as u32);
+        for (i, f) in functions.iter().enumerate() {
+            function_to_wire(f, list.reborrow().get(i as u32));
+        }
+        Ok(())
+    }
+
+    async fn register_node(
+        self: Rc<Self>,
+        params: scheduler::RegisterNodeParams,
+        mut results: scheduler::RegisterNodeResults,
+    ) -> Result<(), Error> {
+        let p = params.get()?;
+        let reg = p.get_registration()?;
+        let agent = p.get_agent()?;
+        let name = text(reg.get_name()?)?;
+        if !valid_function_name(&name) {
+            return Err(failed(format!("invalid node name '{name}'")));
+        }
+        let slots = reg.get_slots();
+        if slots == 0 {
+            return Err(failed("a node must offer at least one slot"));
+        }
+        let running: Vec<u64> = reg.get_running_jobs()?.iter().collect();
+        let engine_hash = text(reg.get_engine_hash()?)?;
+        log::info!(
+            "node {name} registered with {slots} slots, {} running jobs",
+            running.len()
+        );
+        self.server.agents.borrow_mut().insert(
+            name.clone(),
+            AgentConn {
+                agent,
+                conn: self.conn,
+                engine_hash,
+            },
+        );
+        let actions =
+            self.server
+                .cluster
+                .borrow_mut()
+                .register_node(&name, slots, &running, now_ms());
+        self.server.settle(actions);
+        let session: node_session::Client = capnp_rpc::new_client(NodeSessionImpl {
+            server: self.server.clone(),
+            node: name,
+        });
+        results.get().set_session(session);
+        results
+            .get()
+            .set_heartbeat_ms(self.server.config.heartbeat.as_millis() as u32);
+        Ok(())
+    }
+}
+
+/// schedd's side of one registered node.
+struct NodeSessionImpl {
+    server: Rc<Server>,
+    node: String,
+}
+
+impl node_session::Server for NodeSessionImpl {
+    async fn heartbeat(
+        self: Rc<Self>,
+        _: node_session::HeartbeatParams,
+        _: node_session::HeartbeatResults,
+    ) -> Result<(), Error> {
+        if self
+            .server
+            .cluster
+            .borrow_mut()
+            .heartbeat(&self.node, now_ms())
+        {
+            Ok(())
+        } else {
+            Err(failed(format!(
+                "node {} is not registered (declared down); register again",
+                self.node
+            )))
+        }
+    }
+
+    async fn job_ended(
+        self: Rc<Self>,
+        params: node_session::JobEndedParams,
+        _: node_session::JobEndedResults,
+    ) -> Result<(), Error> {
+        let r = params.get()?.get_report()?;
+        let outcome = state_from_wire(r.get_outcome()?);
+        let outcome = if outcome.is_final() {
+            outcome
+        } else {
+            JobState::Failed
+        };
+        let actions = self.server.cluster.borrow_mut().report(
+            &self.node,
+            r.get_job_id(),
+            outcome,
+            r.get_exit_code(),
+            text(r.get_reason()?)?,
+            r.get_max_mem_bytes(),
+            now_ms(),
+        );
+        self.server.settle(actions);
+        Ok(())
+    }
+
+    async fn fetch_module(
+        self: Rc<Self>,
+        params: node_session::FetchModuleParams,
+        mut results: node_session::FetchModuleResults,
+    ) -> Result<(), Error> {
+        let hash_hex = text(params.get()?.get_hash()?)?;
+        let hash = aotc::parse_hash(&hash_hex)
+            .ok_or_else(|| failed(format!("malformed module hash {hash_hex}")))?;
+        let same_engine = self
+            .server
+            .agents
+            .borrow()
+            .get(&self.node)
+            .map(|a| a.engine_hash == self.server.compiler.engine_hash_hex())
+            .unwrap_or(false);
+        let store = &self.server.store;
+        if same_engine {
+            if let Some(artifact) = self
+                .server
+                .compiler
+                .cached(&hash)
+                .map_err(|e| failed(e.to_string()))?
+            {
+                results.get().set_artifact(&artifact);
+                return Ok(());
+            }
+        }
+        let wasm = store
+            .module(&hash)
+            .map_err(|e| failed(e.to_string()))?
+            .ok_or_else(|| failed(format!("no module with hash {hash_hex}")))?;
+        results.get().set_wasm(&wasm);
+        Ok(())
+    }
+}

@@ -35,6 +35,10 @@ pub static MPI_FUNCTIONS: &[AbiFn] = &[
     f("MPI_Wtime", ":F"),
     f("MPI_Wtick", ":F"),
     f("MPI_Get_processor_name", "ii:i"),
+    f("MPI_Comm_set_errhandler", "ii:i"),
+    f("MPI_Comm_get_errhandler", "ii:i"),
+    f("MPI_Error_class", "ii:i"),
+    f("MPI_Error_string", "iii:i"),
     // Communicators
     f("MPI_Comm_rank", "ii:i"),
     f("MPI_Comm_size", "ii:i"),

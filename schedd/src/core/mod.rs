@@ -338,6 +338,20 @@ impl Cluster {
                 &mut actions,
             );
         }
+        // Stops decided while the node was unreachable (e.g. a cancel right after a
+        // schedd restart) could not be delivered: send them again.
+        for id in expected.iter().filter(|id| running.contains(id)) {
+            if let Some(job) = self.jobs.get(id) {
+                if let Some(state) = job.end_state {
+                    actions.push(Action::Cancel {
+                        job: *id,
+                        node: name.to_string(),
+                        state,
+                        reason: job.reason.clone(),
+                    });
+                }
+            }
+        }
         for id in running.iter().filter(|id| !expected.contains(id)) {
             actions.push(Action::Cancel {
                 job: *id,

@@ -194,3 +194,18 @@ fn a_returning_node_is_told_to_kill_ranks_schedd_does_not_expect() {
     let acts = c.register_node("a", 4, &[77], 10);
     assert!(matches!(&acts[..], [Action::Cancel { job: 77, .. }]));
 }
+
+#[test]
+fn a_stop_decided_while_a_node_was_away_is_resent_when_it_registers() {
+    let mut c = cluster_with(&[("a", 2)]);
+    let j = c.submit(req(2), "h".into(), 0).unwrap();
+    c.schedule(0);
+    let mut r = Cluster::restore(c.jobs().cloned().collect::<Vec<_>>(), 10);
+    // Cancelled before node a is back: the Cancel cannot be delivered yet.
+    assert_eq!(r.cancel(j, 0, "root", 20).unwrap().len(), 1);
+    let acts = r.register_node("a", 2, &[j], 30);
+    assert!(
+        matches!(&acts[..], [Action::Cancel { job, state: JobState::Cancelled, .. }] if *job == j),
+        "{acts:?}"
+    );
+}

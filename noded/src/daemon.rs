@@ -1,0 +1,410 @@
+//! The node daemon's control plane: registers with schedd (and again after any
+//! disconnect), sends heartbeats, serves `NodeAgent` (launch, cancel), fetches
+//! modules, and delivers job reports reliably: a report stays queued, and its job
+//! listed as running here, until schedd has acknowledged it.
+
+use crate::cache::ModuleCache;
+use crate::job::{self, JobReport, LaunchSpec, RankLimits};
+use crate::mpi::world::{JobEnd, World};
+use crate::rank::{self, RankCtx};
+use anyhow::Context;
+use capnp::Error;
+use fbatch_proto::node_capnp::{node_agent, node_session};
+use fbatch_proto::sched_capnp::{scheduler, JobState};
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use wasmtime::{Engine, Linker, Module};
+
+/// noded's settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// schedd address.
+    pub schedd: String,
+    /// Rank slots offered.
+    pub slots: u32,
+    /// Directory for the artifact cache.
+    pub state_dir: PathBuf,
+    /// Node name (unique in the cluster).
+    pub name: String,
+    /// Linear memory limit per rank, bytes.
+    pub mem_per_rank: usize,
+    /// Physical memory, bytes (reported to schedd).
+    pub mem_total: u64,
+}
+
+enum JobSlot {
+    /// Fetching the module; a cancel that arrives meanwhile is remembered.
+    Starting(Option<(JobEnd, String)>),
+    /// Ranks running.
+    Running(Arc<World>),
+    /// Ended; the report awaits schedd's acknowledgement.
+    Ended,
+}
+
+struct Node {
+    config: Config,
+    engine: Engine,
+    linker: Arc<Linker<RankCtx>>,
+    cache: Arc<ModuleCache>,
+    jobs: RefCell<HashMap<u64, JobSlot>>,
+    session: RefCell<Option<node_session::Client>>,
+    pending: RefCell<VecDeque<JobReport>>,
+    reports: UnboundedSender<JobReport>,
+    flush: tokio::sync::Notify,
+}
+
+fn end_to_wire(e: JobEnd) -> JobState {
+    match e {
+        JobEnd::Completed => JobState::Completed,
+        JobEnd::Failed => JobState::Failed,
+        JobEnd::Cancelled => JobState::Cancelled,
+        JobEnd::Timeout => JobState::Timeout,
+        JobEnd::OutOfMemory => JobState::OutOfMemory,
+        JobEnd::NodeFail => JobState::NodeFail,
+    }
+}
+
+fn end_from_wire(s: JobState) -> JobEnd {
+    match s {
+        JobState::Timeout => JobEnd::Timeout,
+        JobState::NodeFail => JobEnd::NodeFail,
+        JobState::Failed => JobEnd::Failed,
+        JobState::OutOfMemory => JobEnd::OutOfMemory,
+        _ => JobEnd::Cancelled,
+    }
+}
+
+fn text(r: capnp::Result<capnp::text::Reader<'_>>) -> Result<String, Error> {
+    Ok(r?.to_string()?)
+}
+
+impl Node {
+    /// Jobs with ranks or an unacknowledged report here.
+    fn job_ids(&self) -> Vec<u64> {
+        self.jobs.borrow().keys().copied().collect()
+    }
+
+    /// Finds a module: memory, local artifact cache, or schedd.
+    async fn module(&self, hash: &str) -> anyhow::Result<Module> {
+        let (cache, h) = (self.cache.clone(), hash.to_string());
+        if let Some(m) = tokio::task::spawn_blocking(move || cache.local(&h)).await?? {
+            return Ok(m);
+        }
+        let session = self
+            .session
+            .borrow()
+            .clone()
+            .context("not registered with schedd")?;
+        let mut req = session.fetch_module_request();
+        req.get().set_hash(hash);
+        let reply = req
+            .send()
+            .promise
+            .await
+            .map_err(|e| anyhow::anyhow!(fbatch_proto::rpc::error_text(&e)))?;
+        let r = reply.get()?;
+        let artifact = r.get_artifact()?.to_vec();
+        let wasm = r.get_wasm()?.to_vec();
+        let (cache, h) = (self.cache.clone(), hash.to_string());
+        tokio::task::spawn_blocking(move || {
+            if !artifact.is_empty() {
+                cache.install_artifact(&h, &artifact)
+            } else {
+                cache.compile(&h, &wasm)
+            }
+        })
+        .await?
+    }
+
+    /// Sends queued reports while schedd acknowledges them.
+    async fn send_reports(&self) {
+        loop {
+            let Some(rep) = self.pending.borrow().front().cloned() else {
+                return;
+            };
+            let Some(session) = self.session.borrow().clone() else {
+                return;
+            };
+            let mut req = session.job_ended_request();
+            {
+                let mut r = req.get().init_report();
+                r.set_job_id(rep.job_id);
+                r.set_outcome(end_to_wire(rep.end));
+                r.set_exit_code(rep.exit_code);
+                r.set_reason(&rep.reason);
+                r.set_max_mem_bytes(rep.max_mem_bytes);
+            }
+            match req.send().promise.await {
+                Ok(_) => {
+                    self.pending.borrow_mut().pop_front();
+                    self.jobs.borrow_mut().remove(&rep.job_id);
+                }
+                Err(e) => {
+                    log::warn!(
+                        "reporting job {}: {}",
+                        rep.job_id,
+                        fbatch_proto::rpc::error_text(&e)
+                    );
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Registers with schedd, then heartbeats until the connection fails.
+    async fn session(self: Rc<Self>) -> anyhow::Result<()> {
+        let (sched, conn) = fbatch_proto::rpc::connect::<scheduler::Client>(&self.config.schedd)
+            .await
+            .with_context(|| format!("connecting to schedd at {}", self.config.schedd))?;
+        let agent: node_agent::Client = capnp_rpc::new_client(Agent { node: self.clone() });
+        let mut req = sched.register_node_request();
+        {
+            let mut reg = req.get().init_registration();
+            reg.set_name(&self.config.name);
+            reg.set_slots(self.config.slots);
+            reg.set_engine_hash(&self.cache.engine_hash());
+            reg.set_mem_bytes(self.config.mem_total);
+            let ids = self.job_ids();
+            let mut list = reg.init_running_jobs(ids.len() as u32);
+            for (i, id) in ids.iter().enumerate() {
+                list.set(i as u32, *id);
+            }
+        }
+        req.get().set_agent(agent);
+        let reply = req.send().promise.await.map_err(|e| {
+            anyhow::anyhow!(
+                "registration refused: {}",
+                fbatch_proto::rpc::error_text(&e)
+            )
+        })?;
+        let session = reply.get()?.get_session()?;
+        let period = Duration::from_millis(reply.get()?.get_heartbeat_ms().max(20) as u64);
+        *self.session.borrow_mut() = Some(session.clone());
+        log::info!(
+            "registered with schedd at {} as {} ({} slots)",
+            self.config.schedd,
+            self.config.name,
+            self.config.slots
+        );
+        self.flush.notify_one();
+        let this = self.clone();
+        let heartbeats = async move {
+            loop {
+                tokio::time::sleep(period).await;
+                let mut req = session.heartbeat_request();
+                let ids = this.job_ids();
+                let mut list = req.get().init_running_jobs(ids.len() as u32);
+                for (i, id) in ids.iter().enumerate() {
+                    list.set(i as u32, *id);
+                }
+                if let Err(e) = req.send().promise.await {
+                    return anyhow::Result::<()>::Err(anyhow::anyhow!(
+                        "heartbeat failed: {}",
+                        fbatch_proto::rpc::error_text(&e)
+                    ));
+                }
+            }
+        };
+        tokio::select! {
+            r = heartbeats => r,
+            _ = conn => Err(anyhow::anyhow!("connection to schedd closed")),
+        }
+    }
+}
+
+/// Reads finished-job reports from the supervisors and forwards them.
+async fn report_loop(node: Rc<Node>, mut rx: UnboundedReceiver<JobReport>) {
+    loop {
+        tokio::select! {
+            r = rx.recv() => match r {
+                Some(rep) => {
+                    if let Some(slot) = node.jobs.borrow_mut().get_mut(&rep.job_id) {
+                        *slot = JobSlot::Ended;
+                    }
+                    node.pending.borrow_mut().push_back(rep);
+                }
+                None => return,
+            },
+            _ = node.flush.notified() => {}
+        }
+        node.send_reports().await;
+    }
+}
+
+/// What schedd calls on this node.
+struct Agent {
+    node: Rc<Node>,
+}
+
+impl Agent {
+    fn spec(l: fbatch_proto::node_capnp::launch::Reader<'_>) -> Result<LaunchSpec, Error> {
+        let mut env = Vec::new();
+        for kv in l.get_env()? {
+            env.push((text(kv.get_key())?, text(kv.get_value())?));
+        }
+        Ok(LaunchSpec {
+            job_id: l.get_job_id(),
+            function: text(l.get_function())?,
+            module_hash: text(l.get_module_hash())?,
+            args: l
+                .get_args()?
+                .iter()
+                .map(|a| Ok(a?.to_string()?))
+                .collect::<Result<_, Error>>()?,
+            env,
+            world_size: l.get_world_size(),
+            ranks: l.get_ranks()?.iter().collect(),
+            output_path: text(l.get_output_path())?,
+            create_output: l.get_create_output(),
+            time_limit: match l.get_time_limit_secs() {
+                0 => None,
+                s => Some(Duration::from_secs(s as u64)),
+            },
+        })
+    }
+}
+
+impl node_agent::Server for Agent {
+    async fn launch(
+        self: Rc<Self>,
+        params: node_agent::LaunchParams,
+        _: node_agent::LaunchResults,
+    ) -> Result<(), Error> {
+        let spec = Agent::spec(params.get()?.get_launch()?)?;
+        let id = spec.job_id;
+        let node = &self.node;
+        if spec.ranks.is_empty() || spec.ranks.iter().any(|r| *r >= spec.world_size) {
+            return Err(Error::failed(format!("job {id}: invalid rank list")));
+        }
+        if node.jobs.borrow().contains_key(&id) {
+            return Err(Error::failed(format!(
+                "job {id} is already running on {}",
+                node.config.name
+            )));
+        }
+        node.jobs.borrow_mut().insert(id, JobSlot::Starting(None));
+        let module = match node.module(&spec.module_hash).await {
+            Ok(m) => m,
+            Err(e) => {
+                node.jobs.borrow_mut().remove(&id);
+                return Err(Error::failed(format!(
+                    "cannot load module {}: {e:#}",
+                    spec.module_hash
+                )));
+            }
+        };
+        let reports = node.reports.clone();
+        let limits = RankLimits {
+            mem_per_rank: node.config.mem_per_rank,
+        };
+        let started = job::start(
+            spec,
+            &node.config.name,
+            &node.engine,
+            &node.linker,
+            &module,
+            limits,
+            move |rep| {
+                let _ = reports.send(rep);
+            },
+        );
+        match started {
+            Ok(world) => {
+                let early_stop = match node
+                    .jobs
+                    .borrow_mut()
+                    .insert(id, JobSlot::Running(world.clone()))
+                {
+                    Some(JobSlot::Starting(stop)) => stop,
+                    _ => None,
+                };
+                if let Some((end, reason)) = early_stop {
+                    world.stop(end, reason);
+                }
+                log::info!("job {id}: started");
+                Ok(())
+            }
+            Err(e) => {
+                node.jobs.borrow_mut().remove(&id);
+                Err(Error::failed(e))
+            }
+        }
+    }
+
+    async fn cancel(
+        self: Rc<Self>,
+        params: node_agent::CancelParams,
+        _: node_agent::CancelResults,
+    ) -> Result<(), Error> {
+        let p = params.get()?;
+        let id = p.get_job_id();
+        let end = end_from_wire(p.get_state()?);
+        let reason = text(p.get_reason())?;
+        let mut jobs = self.node.jobs.borrow_mut();
+        match jobs.get_mut(&id) {
+            Some(JobSlot::Running(world)) => {
+                log::info!("job {id}: stopping ({reason})");
+                world.stop(end, reason);
+            }
+            Some(JobSlot::Starting(stop)) => *stop = Some((end, reason)),
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Runs noded until the process is killed.
+pub fn run(config: Config) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.state_dir)
+        .with_context(|| format!("creating state dir {}", config.state_dir.display()))?;
+    let engine = aotc::new_engine()?;
+    {
+        // Epoch ticks let a stopped job interrupt ranks that are computing.
+        let engine = engine.clone();
+        std::thread::Builder::new()
+            .name("epoch-ticker".into())
+            .spawn(move || loop {
+                std::thread::sleep(Duration::from_millis(20));
+                engine.increment_epoch();
+            })?;
+    }
+    let cache = Arc::new(ModuleCache::open(&config.state_dir, engine.clone())?);
+    let linker = Arc::new(rank::linker(&engine).map_err(|e| anyhow::anyhow!("{e:#}"))?);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&rt, async move {
+        let (tx, rx) = unbounded_channel();
+        let node = Rc::new(Node {
+            config,
+            engine,
+            linker,
+            cache,
+            jobs: RefCell::new(HashMap::new()),
+            session: RefCell::new(None),
+            pending: RefCell::new(VecDeque::new()),
+            reports: tx,
+            flush: tokio::sync::Notify::new(),
+        });
+        tokio::task::spawn_local(report_loop(node.clone(), rx));
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            let started = std::time::Instant::now();
+            if let Err(e) = node.clone().session().await {
+                log::warn!("{e:#}; reconnecting");
+            }
+            *node.session.borrow_mut() = None;
+            if started.elapsed() > Duration::from_secs(5) {
+                backoff = Duration::from_millis(100);
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(2));
+        }
+    })
+}

@@ -1,0 +1,299 @@
+//! A job's ranks on this node: one thread and one `Store` per rank, a supervisor
+//! that stops the others when one fails (like mpirun), enforces the time limit,
+//! and reports how the job ended.
+
+use crate::mpi::world::{JobEnd, World};
+use crate::rank::{self, RankCtx, RankEnd, RankResult, RankSetup};
+use std::io::Write;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use wasmtime::{Engine, InstancePre, Linker, Module};
+
+/// Stack size of rank threads (wasm runs on them).
+const RANK_STACK: usize = 16 << 20;
+
+/// What schedd asked this node to run.
+#[derive(Debug, Clone)]
+pub struct LaunchSpec {
+    /// Job id.
+    pub job_id: u64,
+    /// Function name (argv[0]).
+    pub function: String,
+    /// Module hash.
+    pub module_hash: String,
+    /// Program arguments.
+    pub args: Vec<String>,
+    /// Extra environment.
+    pub env: Vec<(String, String)>,
+    /// Ranks in MPI_COMM_WORLD.
+    pub world_size: u32,
+    /// World ranks to run here.
+    pub ranks: Vec<u32>,
+    /// Output file.
+    pub output_path: String,
+    /// Truncate the output file first.
+    pub create_output: bool,
+    /// Time limit (None = unlimited).
+    pub time_limit: Option<Duration>,
+}
+
+/// How the job ended on this node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobReport {
+    /// Job id.
+    pub job_id: u64,
+    /// Final state.
+    pub end: JobEnd,
+    /// Highest exit code of the local ranks.
+    pub exit_code: i32,
+    /// The first failure, naming the rank; empty on success.
+    pub reason: String,
+    /// Largest linear memory of a local rank.
+    pub max_mem_bytes: u64,
+}
+
+/// Per-node limits applied to every rank.
+#[derive(Debug, Clone, Copy)]
+pub struct RankLimits {
+    /// Linear memory limit per rank.
+    pub mem_per_rank: usize,
+}
+
+fn open_output(path: &str, create: bool) -> std::io::Result<std::fs::File> {
+    if let Some(dir) = std::path::Path::new(path).parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    if create {
+        f.set_len(0)?;
+    }
+    Ok(f)
+}
+
+/// Starts a job's local ranks; `on_done` receives the report once all have ended.
+/// Returns the job's world, through which it can be stopped.
+pub fn start(
+    spec: LaunchSpec,
+    node: &str,
+    engine: &Engine,
+    linker: &Linker<RankCtx>,
+    module: &Module,
+    limits: RankLimits,
+    on_done: impl FnOnce(JobReport) + Send + 'static,
+) -> Result<Arc<World>, String> {
+    let file = open_output(&spec.output_path, spec.create_output)
+        .map_err(|e| format!("cannot open output file {}: {e}", spec.output_path))?;
+    let log = file.try_clone().map_err(|e| e.to_string())?;
+    let output = Arc::new(file);
+    let pre = linker
+        .instantiate_pre(module)
+        .map_err(|e| format!("cannot link the module: {e:#}"))?;
+    let world = Arc::new(World::new(spec.job_id, spec.world_size, &spec.ranks, node));
+    let (tx, rx) = mpsc::channel::<RankResult>();
+    let mut threads = Vec::new();
+    for &r in &spec.ranks {
+        let setup = RankSetup {
+            world: world.clone(),
+            rank: r,
+            argv: std::iter::once(spec.function.clone())
+                .chain(spec.args.iter().cloned())
+                .collect(),
+            env: rank_env(&spec, r, node),
+            output: output.clone(),
+            mem_limit: limits.mem_per_rank,
+        };
+        let (rank_engine, rank_pre, rank_tx) = (engine.clone(), pre.clone(), tx.clone());
+        let spawned = std::thread::Builder::new()
+            .name(format!("job{}-rank{r}", spec.job_id))
+            .stack_size(RANK_STACK)
+            .spawn(move || {
+                let result = run_guarded(&rank_engine, &rank_pre, setup, r);
+                let _ = rank_tx.send(result);
+            });
+        match spawned {
+            Ok(t) => threads.push(t),
+            Err(e) => {
+                world.stop(
+                    JobEnd::Failed,
+                    format!("cannot start a thread for rank {r}: {e}"),
+                );
+                let _ = tx.send(RankResult {
+                    rank: r,
+                    end: RankEnd::Stopped,
+                    hit_mem_limit: false,
+                    peak_mem: 0,
+                    store: None,
+                });
+            }
+        }
+    }
+    drop(tx);
+    let supervisor_world = world.clone();
+    let nranks = spec.ranks.len();
+    let deadline = spec.time_limit.map(|t| Instant::now() + t);
+    std::thread::Builder::new()
+        .name(format!("job{}-supervisor", spec.job_id))
+        .spawn(move || {
+            let report = supervise(
+                &supervisor_world,
+                rx,
+                nranks,
+                deadline,
+                spec.time_limit,
+                log,
+            );
+            for t in threads {
+                let _ = t.join();
+            }
+            on_done(report);
+        })
+        .map_err(|e| format!("cannot start the job supervisor: {e}"))?;
+    Ok(world)
+}
+
+/// Runs a rank, turning a host panic (a bug in noded) into a rank failure
+/// instead of taking the daemon down.
+fn run_guarded(
+    engine: &Engine,
+    pre: &InstancePre<RankCtx>,
+    setup: RankSetup,
+    r: u32,
+) -> RankResult {
+    let world = setup.world.clone();
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rank::run(engine, pre, setup)
+    })) {
+        Ok(res) => res,
+        Err(p) => {
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            world.stop(
+                JobEnd::Failed,
+                format!("rank {r}: internal error in noded: {msg}"),
+            );
+            RankResult {
+                rank: r,
+                end: RankEnd::Failed {
+                    code: 1,
+                    reason: format!("internal error in noded: {msg}"),
+                },
+                hit_mem_limit: false,
+                peak_mem: 0,
+                store: None,
+            }
+        }
+    }
+}
+
+fn rank_env(spec: &LaunchSpec, r: u32, node: &str) -> Vec<(String, String)> {
+    let mut env = vec![
+        ("FBATCH_JOB_ID".to_string(), spec.job_id.to_string()),
+        ("FBATCH_RANK".to_string(), r.to_string()),
+        ("FBATCH_SIZE".to_string(), spec.world_size.to_string()),
+        ("FBATCH_NODENAME".to_string(), node.to_string()),
+    ];
+    env.extend(spec.env.iter().cloned());
+    env
+}
+
+/// Collects rank results, stopping the job on the first failure or at the
+/// deadline, and builds the report. Stores are dropped only at the end.
+fn supervise(
+    world: &World,
+    rx: mpsc::Receiver<RankResult>,
+    nranks: usize,
+    deadline: Option<Instant>,
+    limit: Option<Duration>,
+    mut log: std::fs::File,
+) -> JobReport {
+    let mut graveyard = Vec::with_capacity(nranks);
+    let mut first_failure: Option<(JobEnd, String)> = None;
+    let mut exit_code = 0;
+    let mut max_mem = 0usize;
+    while graveyard.len() < nranks {
+        let next = match deadline {
+            Some(d) if !world.is_stopped() => {
+                match rx.recv_timeout(d.saturating_duration_since(Instant::now())) {
+                    Ok(r) => Some(r),
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        let secs = limit.map(|l| l.as_secs()).unwrap_or(0);
+                        world.stop(JobEnd::Timeout, format!("time limit of {secs} s reached"));
+                        continue;
+                    }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => None,
+                }
+            }
+            _ => rx.recv().ok(),
+        };
+        let Some(mut res) = next else { break };
+        max_mem = max_mem.max(res.peak_mem);
+        match &res.end {
+            RankEnd::Exited(code) => {
+                exit_code = exit_code.max(*code);
+                if *code != 0 && first_failure.is_none() {
+                    let reason = format!("rank {}: exited with code {code}", res.rank);
+                    first_failure = Some((JobEnd::Failed, reason.clone()));
+                    world.stop(JobEnd::Failed, reason);
+                }
+            }
+            RankEnd::Failed { code, reason } => {
+                exit_code = exit_code.max(*code);
+                if first_failure.is_none() {
+                    let (end, reason) = if res.hit_mem_limit {
+                        (
+                            JobEnd::OutOfMemory,
+                            format!(
+                                "rank {}: exceeded its memory limit of {} MiB ({reason})",
+                                res.rank,
+                                res.store
+                                    .as_ref()
+                                    .map(|s| s.data().limiter.limit >> 20)
+                                    .unwrap_or(0)
+                            ),
+                        )
+                    } else {
+                        (JobEnd::Failed, format!("rank {}: {reason}", res.rank))
+                    };
+                    first_failure = Some((end, reason.clone()));
+                    world.stop(end, reason);
+                }
+            }
+            RankEnd::Stopped => {}
+        }
+        graveyard.push(res.store.take());
+    }
+    let (end, reason) = match (world.stop_reason(), first_failure) {
+        (Some(s), _) => (s.end, s.reason),
+        (None, Some(f)) => f,
+        (None, None) => (JobEnd::Completed, String::new()),
+    };
+    if end != JobEnd::Completed {
+        let label = match end {
+            JobEnd::Cancelled => "CANCELLED",
+            JobEnd::Timeout => "TIMEOUT",
+            JobEnd::NodeFail => "NODE_FAIL",
+            JobEnd::OutOfMemory => "OUT_OF_MEMORY",
+            _ => "FAILED",
+        };
+        let _ = writeln!(
+            log,
+            "fbatch: error: *** JOB {} {label} on {}: {reason} ***",
+            world.job_id, world.node
+        );
+    }
+    drop(graveyard);
+    JobReport {
+        job_id: world.job_id,
+        end,
+        exit_code,
+        reason,
+        max_mem_bytes: max_mem as u64,
+    }
+}

@@ -1,0 +1,74 @@
+//! `noded`: the fbatch node daemon.
+
+use clap::Parser;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "noded",
+    about = "fbatch node daemon: runs MPI ranks as wasm instances"
+)]
+struct Cli {
+    /// schedd address (host:port).
+    #[arg(long, env = "FBATCH_SCHEDD", default_value = "127.0.0.1:6817")]
+    schedd: String,
+    /// Rank slots to offer (default: number of CPUs).
+    #[arg(long)]
+    slots: Option<u32>,
+    /// Directory for the artifact cache.
+    #[arg(long)]
+    state_dir: PathBuf,
+    /// Node name (default: the host name); must be unique in the cluster.
+    #[arg(long)]
+    name: Option<String>,
+    /// Memory limit per rank in MiB (default: physical memory / slots, at most 4096).
+    #[arg(long)]
+    mem_per_rank: Option<u64>,
+}
+
+fn mem_total() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map(|kib| kib * 1024)
+        .unwrap_or(8 << 30)
+}
+
+fn main() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let slots = cli
+        .slots
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get() as u32)
+                .unwrap_or(1)
+        })
+        .max(1);
+    let name = cli.name.unwrap_or_else(|| {
+        std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|s| s.trim().to_string())
+            .unwrap_or_else(|_| "localhost".into())
+    });
+    let total = mem_total();
+    let per_rank = cli
+        .mem_per_rank
+        .map(|m| m << 20)
+        .unwrap_or_else(|| (total / slots as u64).min(4 << 30));
+    let config = noded::daemon::Config {
+        schedd: cli.schedd,
+        slots,
+        state_dir: cli.state_dir,
+        name,
+        mem_per_rank: per_rank as usize,
+        mem_total: total,
+    };
+    if let Err(e) = noded::daemon::run(config) {
+        eprintln!("noded: error: {e:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,354 @@
+//! MPI datatypes: the predefined C types with their wasm32 sizes, and the general
+//! representation (a type map flattened to byte blocks) that derived types use.
+//! Data is always moved in "packed" form: an element's blocks back to back.
+
+use super::abi::{self, GuestMem, GuestSlice};
+use super::error::{MpiError, MpiResult};
+use std::sync::Arc;
+
+/// The basic value kinds reductions operate on (packed layout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prim {
+    I8,
+    U8,
+    I16,
+    U16,
+    I32,
+    U32,
+    I64,
+    U64,
+    F32,
+    F64,
+    /// wasm32 `long double`: IEEE binary128.
+    F128,
+    /// C `_Bool`.
+    Bool,
+    /// Raw bytes (MPI_BYTE, MPI_PACKED): no arithmetic.
+    Byte,
+    /// `float _Complex`.
+    C32,
+    /// `double _Complex`.
+    C64,
+    /// `long double _Complex`.
+    C128,
+    /// MPI_FLOAT_INT: f32 value, i32 index.
+    FloatInt,
+    /// MPI_DOUBLE_INT: f64 value, i32 index.
+    DoubleInt,
+    /// MPI_LONG_INT and MPI_2INT on wasm32: i32 value, i32 index.
+    IntInt,
+    /// MPI_SHORT_INT: i16 value, i32 index.
+    ShortInt,
+    /// MPI_LONG_DOUBLE_INT: f128 value, i32 index.
+    LongDoubleInt,
+}
+
+impl Prim {
+    /// Packed size in bytes.
+    pub fn size(self) -> usize {
+        match self {
+            Prim::I8 | Prim::U8 | Prim::Bool | Prim::Byte => 1,
+            Prim::I16 | Prim::U16 => 2,
+            Prim::I32 | Prim::U32 | Prim::F32 => 4,
+            Prim::I64 | Prim::U64 | Prim::F64 | Prim::C32 | Prim::FloatInt | Prim::IntInt => 8,
+            Prim::ShortInt => 6,
+            Prim::DoubleInt => 12,
+            Prim::F128 | Prim::C64 => 16,
+            Prim::LongDoubleInt => 20,
+            Prim::C128 => 32,
+        }
+    }
+}
+
+/// A datatype: its size, bounds and type map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Datatype {
+    /// Bytes of data in one element (`MPI_Type_size`).
+    pub size: usize,
+    /// Lower bound.
+    pub lb: i64,
+    /// Extent (stride between consecutive elements).
+    pub extent: i64,
+    /// True lower bound (first byte touched).
+    pub true_lb: i64,
+    /// True extent (span of touched bytes).
+    pub true_extent: i64,
+    /// One element's bytes as (offset, length) blocks in type-map order, merged.
+    pub blocks: Vec<(i64, usize)>,
+    /// The primitive every element is made of, with its count per element, when
+    /// the type is homogeneous (reductions need this).
+    pub prim: Option<(Prim, usize)>,
+    /// Whether MPI_Type_commit was called (predefined types are).
+    pub committed: bool,
+    /// Name for MPI_Type_get_name.
+    pub name: String,
+}
+
+impl Datatype {
+    /// A predefined type of one primitive laid out as `blocks` with `extent`.
+    fn predefined(name: &str, prim: Prim, blocks: Vec<(i64, usize)>, extent: i64) -> Datatype {
+        let size = blocks.iter().map(|b| b.1).sum();
+        let true_extent = blocks.last().map(|&(o, l)| o + l as i64).unwrap_or(0);
+        Datatype {
+            size,
+            lb: 0,
+            extent,
+            true_lb: 0,
+            true_extent,
+            blocks,
+            prim: Some((prim, 1)),
+            committed: true,
+            name: name.to_string(),
+        }
+    }
+
+    fn scalar(name: &str, prim: Prim) -> Datatype {
+        let n = prim.size();
+        Datatype::predefined(name, prim, vec![(0, n)], n as i64)
+    }
+
+    /// True if `count` elements are one contiguous run of `count * size` bytes.
+    pub fn is_contiguous(&self) -> bool {
+        self.blocks.len() <= 1
+            && self.blocks.first().is_none_or(|b| b.0 == 0)
+            && self.extent == self.size as i64
+    }
+}
+
+/// The predefined datatypes by handle index (index 0 is MPI_DATATYPE_NULL).
+pub fn predefined() -> Vec<Option<Arc<Datatype>>> {
+    use Prim::*;
+    let s = Datatype::scalar;
+    let pair = |name: &str, prim: Prim, vsize: usize, ioff: i64, extent: i64| {
+        Datatype::predefined(name, prim, merge(vec![(0, vsize), (ioff, 4)]), extent)
+    };
+    let types = vec![
+        s("MPI_CHAR", I8),
+        s("MPI_SIGNED_CHAR", I8),
+        s("MPI_UNSIGNED_CHAR", U8),
+        s("MPI_BYTE", Byte),
+        s("MPI_WCHAR", I32),
+        s("MPI_SHORT", I16),
+        s("MPI_UNSIGNED_SHORT", U16),
+        s("MPI_INT", I32),
+        s("MPI_UNSIGNED", U32),
+        s("MPI_LONG", I32),
+        s("MPI_UNSIGNED_LONG", U32),
+        s("MPI_LONG_LONG_INT", I64),
+        s("MPI_UNSIGNED_LONG_LONG", U64),
+        s("MPI_FLOAT", F32),
+        s("MPI_DOUBLE", F64),
+        s("MPI_LONG_DOUBLE", F128),
+        s("MPI_PACKED", Byte),
+        s("MPI_INT8_T", I8),
+        s("MPI_INT16_T", I16),
+        s("MPI_INT32_T", I32),
+        s("MPI_INT64_T", I64),
+        s("MPI_UINT8_T", U8),
+        s("MPI_UINT16_T", U16),
+        s("MPI_UINT32_T", U32),
+        s("MPI_UINT64_T", U64),
+        s("MPI_C_BOOL", Bool),
+        s("MPI_C_FLOAT_COMPLEX", C32),
+        s("MPI_C_DOUBLE_COMPLEX", C64),
+        s("MPI_C_LONG_DOUBLE_COMPLEX", C128),
+        s("MPI_AINT", I32),
+        s("MPI_OFFSET", I64),
+        s("MPI_COUNT", I64),
+        pair("MPI_FLOAT_INT", FloatInt, 4, 4, 8),
+        pair("MPI_DOUBLE_INT", DoubleInt, 8, 8, 16),
+        pair("MPI_LONG_INT", IntInt, 4, 4, 8),
+        pair("MPI_2INT", IntInt, 4, 4, 8),
+        pair("MPI_SHORT_INT", ShortInt, 2, 4, 8),
+        pair("MPI_LONG_DOUBLE_INT", LongDoubleInt, 16, 16, 32),
+    ];
+    std::iter::once(None)
+        .chain(types.into_iter().map(|t| Some(Arc::new(t))))
+        .collect()
+}
+
+/// Merges adjacent blocks.
+pub fn merge(blocks: Vec<(i64, usize)>) -> Vec<(i64, usize)> {
+    let mut out: Vec<(i64, usize)> = Vec::with_capacity(blocks.len());
+    for (off, len) in blocks.into_iter().filter(|b| b.1 > 0) {
+        match out.last_mut() {
+            Some(last) if last.0 + last.1 as i64 == off => last.1 += len,
+            _ => out.push((off, len)),
+        }
+    }
+    out
+}
+
+/// `count` elements of a datatype at a guest address, bounds-checked once.
+#[derive(Debug, Clone)]
+pub struct TypedBuf {
+    span: GuestSlice,
+    /// Offset of the buffer address within `span`.
+    origin: i64,
+    count: usize,
+    dt: Arc<Datatype>,
+}
+
+impl TypedBuf {
+    /// Checks that every byte `count` elements of `dt` at `addr` touch is in memory.
+    pub fn new(mem: &GuestMem, addr: u32, count: i32, dt: Arc<Datatype>) -> MpiResult<TypedBuf> {
+        let count = usize::try_from(count)
+            .map_err(|_| MpiError::new(abi::MPI_ERR_COUNT, format!("negative count {count}")))?;
+        if count == 0 || dt.size == 0 {
+            return Ok(TypedBuf {
+                span: GuestSlice::EMPTY,
+                origin: 0,
+                count,
+                dt,
+            });
+        }
+        let last = (count as i64 - 1) * dt.extent;
+        let lo = dt.true_lb + last.min(0);
+        let hi = dt.true_lb + dt.true_extent + last.max(0);
+        let start = addr as i64 + lo;
+        if start < 0 || hi < lo {
+            return Err(MpiError::new(
+                abi::MPI_ERR_BUFFER,
+                format!("buffer at address {addr:#x} with this datatype starts before address 0"),
+            ));
+        }
+        let span = mem.slice(start as u32, (hi - lo) as usize)?;
+        Ok(TypedBuf {
+            span,
+            origin: -lo,
+            count,
+            dt,
+        })
+    }
+
+    /// Packed size in bytes.
+    pub fn packed_len(&self) -> usize {
+        self.count * self.dt.size
+    }
+
+    /// Element count.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// The datatype.
+    pub fn datatype(&self) -> &Arc<Datatype> {
+        &self.dt
+    }
+
+    /// The bytes as one guest slice when the layout is contiguous.
+    pub fn contiguous(&self) -> Option<GuestSlice> {
+        if self.count == 0 || self.dt.size == 0 {
+            return Some(GuestSlice::EMPTY);
+        }
+        self.dt
+            .is_contiguous()
+            .then(|| self.span.sub(self.origin as usize, self.packed_len()))
+            .flatten()
+    }
+
+    fn for_each_block(&self, mut f: impl FnMut(usize, usize, usize)) {
+        let mut packed = 0usize;
+        for i in 0..self.count as i64 {
+            for &(off, len) in &self.dt.blocks {
+                let at = (self.origin + i * self.dt.extent + off) as usize;
+                f(at, packed, len);
+                packed += len;
+            }
+        }
+    }
+
+    /// Gathers the elements into packed bytes.
+    pub fn pack(&self) -> Vec<u8> {
+        if let Some(s) = self.contiguous() {
+            return s.to_vec();
+        }
+        let mut out = vec![0u8; self.packed_len()];
+        self.for_each_block(|at, packed, len| {
+            self.span.read_into(at, &mut out[packed..packed + len]);
+        });
+        out
+    }
+
+    /// Scatters packed bytes into the elements (as many as `data` holds).
+    pub fn unpack(&self, data: &[u8]) {
+        if let Some(s) = self.contiguous() {
+            let n = data.len().min(s.len());
+            s.write_from(0, &data[..n]);
+            return;
+        }
+        self.for_each_block(|at, packed, len| {
+            if packed < data.len() {
+                let n = len.min(data.len() - packed);
+                self.span.write_from(at, &data[packed..packed + n]);
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn by_handle(h: i32) -> Arc<Datatype> {
+        predefined()[abi::handle_index(h)].clone().unwrap()
+    }
+
+    #[test]
+    fn predefined_types_have_wasm32_sizes_in_handle_order() {
+        let all = predefined();
+        assert_eq!(all.len(), 0x27);
+        assert_eq!(by_handle(abi::MPI_LONG).size, 4);
+        assert_eq!(by_handle(abi::MPI_LONG_LONG_INT).size, 8);
+        assert_eq!(by_handle(abi::MPI_LONG_DOUBLE).size, 16);
+        assert_eq!(by_handle(abi::MPI_DOUBLE).name, "MPI_DOUBLE");
+        assert_eq!(by_handle(abi::MPI_2INT).name, "MPI_2INT");
+        let di = by_handle(abi::MPI_DOUBLE_INT);
+        assert_eq!((di.size, di.extent, di.is_contiguous()), (12, 16, false));
+        let si = by_handle(abi::MPI_SHORT_INT);
+        assert_eq!(
+            (si.size, si.extent, si.blocks.clone()),
+            (6, 8, vec![(0, 2), (4, 4)])
+        );
+    }
+
+    #[test]
+    fn non_contiguous_elements_pack_and_unpack_round_trip() {
+        let mut mem = vec![0u8; 64];
+        // SAFETY: `mem` outlives `g`.
+        let g = unsafe { GuestMem::new(mem.as_mut_ptr(), mem.len()) };
+        let si = by_handle(abi::MPI_SHORT_INT);
+        // Two {short; pad; int} elements at address 8.
+        g.write_bytes(
+            8,
+            &[1, 0, 0xee, 0xee, 2, 0, 0, 0, 3, 0, 0xee, 0xee, 4, 0, 0, 0],
+        )
+        .unwrap();
+        let b = TypedBuf::new(&g, 8, 2, si.clone()).unwrap();
+        let packed = b.pack();
+        assert_eq!(packed, vec![1, 0, 2, 0, 0, 0, 3, 0, 4, 0, 0, 0]);
+        let dst = TypedBuf::new(&g, 32, 2, si).unwrap();
+        dst.unpack(&packed);
+        assert_eq!(
+            &mem[32..48],
+            &[1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0]
+        );
+    }
+
+    #[test]
+    fn a_typed_buffer_past_the_end_of_memory_is_refused() {
+        let mut mem = vec![0u8; 64];
+        // SAFETY: `mem` outlives `g`.
+        let g = unsafe { GuestMem::new(mem.as_mut_ptr(), mem.len()) };
+        let d = by_handle(abi::MPI_DOUBLE);
+        assert!(TypedBuf::new(&g, 0, 8, d.clone()).is_ok());
+        assert_eq!(
+            TypedBuf::new(&g, 8, 8, d.clone()).unwrap_err().class,
+            abi::MPI_ERR_BUFFER
+        );
+        assert_eq!(
+            TypedBuf::new(&g, 0, -1, d).unwrap_err().class,
+            abi::MPI_ERR_COUNT
+        );
+    }
+}

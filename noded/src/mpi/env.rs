@@ -1,0 +1,43 @@
+//! Environment management (MPI-3.1 chapter 8): init, finalize, abort, clocks.
+
+use super::abi;
+use super::error::{MpiError, MpiResult};
+use super::rank::{MpiRank, Phase};
+
+impl MpiRank {
+    /// MPI_Init / MPI_Init_thread; returns the granted thread level. A wasm rank
+    /// has exactly one thread, so every level is trivially honoured.
+    pub fn init(&mut self, required: i32) -> MpiResult<i32> {
+        match self.phase {
+            Phase::Uninitialized => {
+                self.phase = Phase::Initialized;
+                self.thread_level =
+                    required.clamp(abi::MPI_THREAD_SINGLE, abi::MPI_THREAD_MULTIPLE);
+                Ok(self.thread_level)
+            }
+            Phase::Initialized => Err(MpiError::new(
+                abi::MPI_ERR_OTHER,
+                "MPI is already initialized",
+            )),
+            Phase::Finalized => Err(MpiError::new(
+                abi::MPI_ERR_OTHER,
+                "MPI cannot be initialized again after MPI_Finalize",
+            )),
+        }
+    }
+
+    /// MPI_Finalize: a barrier over MPI_COMM_WORLD (so pending transfers from this
+    /// rank's memory are consumed before it exits), then the end of MPI.
+    pub fn finalize(&mut self) -> MpiResult<()> {
+        self.check_initialized()?;
+        let world = self.comm(abi::MPI_COMM_WORLD)?;
+        self.barrier(&world)?;
+        self.phase = Phase::Finalized;
+        Ok(())
+    }
+
+    /// MPI_Wtime: seconds since the job started on this node.
+    pub fn wtime(&self) -> f64 {
+        self.world.epoch.elapsed().as_secs_f64()
+    }
+}

@@ -1,0 +1,338 @@
+//! Message transport between ranks: per-rank mailboxes with MPI matching.
+//!
+//! A rank's [`Mailbox`] holds messages that arrived before a matching receive was
+//! posted (`unexpected`) and receives posted before their message arrived
+//! (`posted`), both in arrival order, so the first match is the earliest one and
+//! MPI's non-overtaking rule holds per (communicator, source, tag). A sender that
+//! finds a posted receive copies straight into the receiver's buffer; a large
+//! message without a posted receive is left as a reference to the sender's
+//! buffer (rendezvous) and the receiver copies it: either way one copy.
+
+use super::abi::{self, GuestSlice, Status};
+use super::error::{MpiError, MpiResult};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::Thread;
+use std::time::Duration;
+
+/// Messages up to this size are copied into a host buffer when no receive is
+/// posted, so the sender returns at once (like OpenMPI's eager protocol).
+pub const EAGER_LIMIT: usize = 64 * 1024;
+
+/// The completion state of one send or receive, shared between its owner and the
+/// rank that completes it.
+pub struct ReqState {
+    done: AtomicBool,
+    status: Mutex<Status>,
+    data: Mutex<Option<Vec<u8>>>,
+    owner: Thread,
+}
+
+impl ReqState {
+    /// A pending request owned by the calling thread.
+    pub fn new() -> Arc<ReqState> {
+        Arc::new(ReqState {
+            done: AtomicBool::new(false),
+            status: Mutex::new(Status::default()),
+            data: Mutex::new(None),
+            owner: std::thread::current(),
+        })
+    }
+
+    /// An already-complete request (eager sends, MPI_PROC_NULL).
+    pub fn completed(status: Status) -> Arc<ReqState> {
+        let r = ReqState::new();
+        *r.status.lock().expect("status lock") = status;
+        r.done.store(true, Ordering::Release);
+        r
+    }
+
+    /// Whether the operation finished.
+    pub fn is_done(&self) -> bool {
+        self.done.load(Ordering::Acquire)
+    }
+
+    /// The final status (meaningful once done).
+    pub fn status(&self) -> Status {
+        *self.status.lock().expect("status lock")
+    }
+
+    /// Takes the bytes of a completed host-buffer receive.
+    pub fn take_data(&self) -> Vec<u8> {
+        self.data
+            .lock()
+            .expect("data lock")
+            .take()
+            .unwrap_or_default()
+    }
+
+    fn complete(&self, status: Status) {
+        *self.status.lock().expect("status lock") = status;
+        self.done.store(true, Ordering::Release);
+        self.owner.unpark();
+    }
+
+    /// Marks a request cancelled and complete.
+    pub fn cancel(&self) {
+        self.complete(Status {
+            cancelled: true,
+            ..Status::default()
+        });
+    }
+}
+
+/// A message's bytes: a host copy, or the sender's own buffer.
+pub enum Data {
+    /// Copied (eager, packed, or produced by a collective).
+    Bytes(Vec<u8>),
+    /// The sender's buffer; `done` completes the sender's request once copied.
+    Guest {
+        /// Contiguous bytes in the sender's linear memory.
+        slice: GuestSlice,
+        /// The sender's request.
+        done: Arc<ReqState>,
+    },
+}
+
+impl Data {
+    fn len(&self) -> usize {
+        match self {
+            Data::Bytes(b) => b.len(),
+            Data::Guest { slice, .. } => slice.len(),
+        }
+    }
+}
+
+/// A message in flight.
+pub struct Envelope {
+    /// Context id of the communicator (collectives use a separate one).
+    pub ctx: u32,
+    /// Sender's rank in the communicator.
+    pub src: i32,
+    /// Tag.
+    pub tag: i32,
+    /// Payload.
+    pub data: Data,
+    /// Synchronous send: completed when the message is matched.
+    pub sync: Option<Arc<ReqState>>,
+}
+
+/// Where a matched message goes.
+pub enum Target {
+    /// Straight into the receiver's buffer (capacity = slice length).
+    Guest(GuestSlice),
+    /// Into the request's host buffer (collectives, derived datatypes).
+    Host,
+}
+
+/// A posted receive.
+pub struct Posted {
+    /// Context id.
+    pub ctx: u32,
+    /// Source rank or `MPI_ANY_SOURCE`.
+    pub src: i32,
+    /// Tag or `MPI_ANY_TAG`.
+    pub tag: i32,
+    /// Destination.
+    pub target: Target,
+    /// Completed on match.
+    pub req: Arc<ReqState>,
+}
+
+fn matches(ctx: u32, src: i32, tag: i32, e: &Envelope) -> bool {
+    ctx == e.ctx
+        && (src == abi::MPI_ANY_SOURCE || src == e.src)
+        && (tag == abi::MPI_ANY_TAG || tag == e.tag)
+}
+
+#[derive(Default)]
+struct Inbox {
+    unexpected: VecDeque<Envelope>,
+    posted: VecDeque<Posted>,
+}
+
+/// One local rank's incoming-message queues.
+#[derive(Default)]
+pub struct Mailbox {
+    inbox: Mutex<Inbox>,
+    thread: OnceLock<Thread>,
+}
+
+impl Mailbox {
+    /// Records the rank's thread, to wake it when something arrives.
+    pub fn set_owner(&self, t: Thread) {
+        let _ = self.thread.set(t);
+    }
+
+    /// Wakes the owning rank (it re-checks what it waits for).
+    pub fn wake(&self) {
+        if let Some(t) = self.thread.get() {
+            t.unpark();
+        }
+    }
+
+    /// Delivers a message: completes the earliest matching posted receive (copying
+    /// straight from the sender's buffer), or queues it. With `eager`, an unmatched
+    /// message referencing the sender's buffer is copied into a host buffer first
+    /// and the send completes at once.
+    pub fn deliver(&self, mut env: Envelope, eager: bool) {
+        let mut inbox = self.inbox.lock().expect("inbox lock");
+        let found = inbox
+            .posted
+            .iter()
+            .position(|p| matches(p.ctx, p.src, p.tag, &env));
+        match found {
+            Some(i) => {
+                let posted = inbox.posted.remove(i).expect("index valid");
+                drop(inbox);
+                complete_match(posted, env);
+            }
+            None => {
+                if eager {
+                    if let Data::Guest { slice, done } = &env.data {
+                        let bytes = slice.to_vec();
+                        done.complete(Status::default());
+                        env.data = Data::Bytes(bytes);
+                    }
+                }
+                inbox.unexpected.push_back(env);
+                drop(inbox);
+                self.wake();
+            }
+        }
+    }
+
+    /// Posts a receive: matches the earliest queued message, or waits in `posted`.
+    pub fn post(&self, p: Posted) {
+        let mut inbox = self.inbox.lock().expect("inbox lock");
+        let found = inbox
+            .unexpected
+            .iter()
+            .position(|e| matches(p.ctx, p.src, p.tag, e));
+        match found {
+            Some(i) => {
+                let env = inbox.unexpected.remove(i).expect("index valid");
+                drop(inbox);
+                complete_match(p, env);
+            }
+            None => inbox.posted.push_back(p),
+        }
+    }
+
+    /// The status a receive of (ctx, src, tag) would get now, without receiving.
+    pub fn probe(&self, ctx: u32, src: i32, tag: i32) -> Option<Status> {
+        let inbox = self.inbox.lock().expect("inbox lock");
+        inbox
+            .unexpected
+            .iter()
+            .find(|e| matches(ctx, src, tag, e))
+            .map(|e| Status {
+                source: e.src,
+                tag: e.tag,
+                error: 0,
+                cancelled: false,
+                count: e.data.len() as u64,
+            })
+    }
+
+    /// Withdraws a posted receive that has not matched yet; true if it was withdrawn.
+    pub fn cancel_posted(&self, req: &Arc<ReqState>) -> bool {
+        let mut inbox = self.inbox.lock().expect("inbox lock");
+        match inbox.posted.iter().position(|p| Arc::ptr_eq(&p.req, req)) {
+            Some(i) => {
+                inbox.posted.remove(i);
+                drop(inbox);
+                req.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Copies a matched message into its receive and completes both sides.
+fn complete_match(p: Posted, env: Envelope) {
+    let Envelope {
+        src,
+        tag,
+        data,
+        sync,
+        ..
+    } = env;
+    let n = data.len();
+    let (count, error, sender) = match (p.target, data) {
+        (Target::Guest(dst), data) => {
+            let k = n.min(dst.len());
+            let sender = match data {
+                Data::Bytes(b) => {
+                    dst.write_from(0, &b[..k]);
+                    None
+                }
+                Data::Guest { slice, done } => {
+                    dst.copy_from(0, &slice, 0, k);
+                    Some(done)
+                }
+            };
+            let error = if n > dst.len() {
+                abi::MPI_ERR_TRUNCATE
+            } else {
+                abi::MPI_SUCCESS
+            };
+            (k, error, sender)
+        }
+        (Target::Host, Data::Bytes(b)) => {
+            *p.req.data.lock().expect("data lock") = Some(b);
+            (n, abi::MPI_SUCCESS, None)
+        }
+        (Target::Host, Data::Guest { slice, done }) => {
+            *p.req.data.lock().expect("data lock") = Some(slice.to_vec());
+            (n, abi::MPI_SUCCESS, Some(done))
+        }
+    };
+    finish(p.req, src, tag, count, error, sender, sync);
+}
+
+fn finish(
+    recv: Arc<ReqState>,
+    src: i32,
+    tag: i32,
+    count: usize,
+    error: i32,
+    sender: Option<Arc<ReqState>>,
+    sync: Option<Arc<ReqState>>,
+) {
+    for s in [sender, sync].into_iter().flatten() {
+        s.complete(Status::default());
+    }
+    recv.complete(Status {
+        source: src,
+        tag,
+        error,
+        cancelled: false,
+        count: count as u64,
+    });
+}
+
+/// Blocks the calling rank until `ready()` holds, spinning briefly first (latency),
+/// then yielding, then parking (no busy wait when ranks outnumber cores).
+/// Returns `stopped()` as soon as `stop()` says the job is being torn down.
+pub fn block_until(mut ready: impl FnMut() -> bool, stop: impl Fn() -> bool) -> MpiResult<()> {
+    let mut spins = 0u32;
+    loop {
+        if ready() {
+            return Ok(());
+        }
+        if stop() {
+            return Err(MpiError::stopped());
+        }
+        spins += 1;
+        if spins < 64 {
+            std::hint::spin_loop();
+        } else if spins < 128 {
+            std::thread::yield_now();
+        } else {
+            std::thread::park_timeout(Duration::from_millis(50));
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! A job's shared MPI state on one node: the mailboxes of its local ranks and the
+//! job-wide stop switch that every blocking MPI call watches.
+
+use super::error::{MpiError, MpiResult};
+use super::transport::Mailbox;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// How a job ends on this node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobEnd {
+    /// Every local rank exited 0 after MPI_Finalize (or never used MPI).
+    Completed,
+    /// A rank failed.
+    Failed,
+    /// Cancelled by the user.
+    Cancelled,
+    /// Time limit reached.
+    Timeout,
+    /// A rank exceeded its memory limit.
+    OutOfMemory,
+    /// A node of the job died.
+    NodeFail,
+}
+
+/// Why the job was stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StopReason {
+    /// The state the job ends in.
+    pub end: JobEnd,
+    /// Human-readable cause.
+    pub reason: String,
+}
+
+/// MPI state shared by all local ranks of one job.
+pub struct World {
+    /// Job id.
+    pub job_id: u64,
+    /// Number of ranks in MPI_COMM_WORLD.
+    pub size: u32,
+    /// This node's name (MPI_Get_processor_name).
+    pub node: String,
+    boxes: Vec<Option<Mailbox>>,
+    stopped: AtomicBool,
+    stop: Mutex<Option<StopReason>>,
+    /// Time origin of MPI_Wtime.
+    pub epoch: Instant,
+}
+
+impl World {
+    /// A world of `size` ranks of which `local` run on this node.
+    pub fn new(job_id: u64, size: u32, local: &[u32], node: &str) -> World {
+        let boxes = (0..size)
+            .map(|r| local.contains(&r).then(Mailbox::default))
+            .collect();
+        World {
+            job_id,
+            size,
+            node: node.to_string(),
+            boxes,
+            stopped: AtomicBool::new(false),
+            stop: Mutex::new(None),
+            epoch: Instant::now(),
+        }
+    }
+
+    /// The mailbox of a world rank.
+    pub fn mailbox(&self, world_rank: u32) -> MpiResult<&Mailbox> {
+        match self.boxes.get(world_rank as usize) {
+            Some(Some(b)) => Ok(b),
+            Some(None) => Err(MpiError::new(
+                super::abi::MPI_ERR_RANK,
+                format!("rank {world_rank} runs on another node, which this node cannot reach"),
+            )),
+            None => Err(MpiError::new(
+                super::abi::MPI_ERR_RANK,
+                format!("rank {world_rank} does not exist"),
+            )),
+        }
+    }
+
+    /// Whether the job is being torn down.
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::Acquire)
+    }
+
+    /// Stops the job: the first reason wins; every blocked rank wakes and unwinds,
+    /// running ranks are interrupted at their next epoch check.
+    pub fn stop(&self, end: JobEnd, reason: impl Into<String>) {
+        {
+            let mut s = self.stop.lock().expect("stop lock");
+            if s.is_none() {
+                *s = Some(StopReason {
+                    end,
+                    reason: reason.into(),
+                });
+            }
+        }
+        self.stopped.store(true, Ordering::Release);
+        for b in self.boxes.iter().flatten() {
+            b.wake();
+        }
+    }
+
+    /// Why the job was stopped, if it was.
+    pub fn stop_reason(&self) -> Option<StopReason> {
+        self.stop.lock().expect("stop lock").clone()
+    }
+}

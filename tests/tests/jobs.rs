@@ -1,0 +1,125 @@
+//! Jobs run end to end on real daemons, and agree with native OpenMPI.
+
+use fbatch_tests::{mpirun, native, sorted_lines, Cluster};
+use std::time::Duration;
+
+#[test]
+fn hellompi_on_8_ranks_prints_every_rank_like_mpirun() {
+    let c = Cluster::start(&[("node0", 8)]);
+    c.upload("hellompi", "mpi/hellompi");
+    let r = c.run("fsub", &["-n", "8", "--wait", "hellompi"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let id: u64 = r
+        .stdout
+        .trim()
+        .trim_start_matches("Submitted batch job ")
+        .parse()
+        .unwrap();
+    let ours = c.output(id);
+    let theirs = mpirun(8, &native("mpi/hellompi"), &[]);
+    assert!(theirs.status.success());
+    assert_eq!(
+        sorted_lines(&ours),
+        sorted_lines(&String::from_utf8_lossy(&theirs.stdout))
+    );
+    assert_eq!(sorted_lines(&ours).len(), 8);
+    let job = c.job(id);
+    assert_eq!(job["state"], "COMPLETED");
+    assert_eq!(job["nodes"], serde_json::json!(["node0"]));
+}
+
+#[test]
+fn nstream_validates_and_matches_mpirun_apart_from_timings() {
+    let c = Cluster::start(&[("node0", 8)]);
+    c.upload("nstream", "kernels/nstream");
+    let id = c.submit(&["-n", "8", "--wait", "nstream", "10", "100000", "0"]);
+    let ours = c.output(id);
+    let theirs = mpirun(8, &native("kernels/nstream"), &["10", "100000", "0"]);
+    let theirs = String::from_utf8_lossy(&theirs.stdout).into_owned();
+    let strip = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| !l.starts_with("Rate"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert!(ours.contains("Solution validates"), "{ours}");
+    assert_eq!(strip(&ours), strip(&theirs));
+    assert!(ours.lines().any(|l| l.starts_with("Rate (MB/s): ")));
+    assert_eq!(c.job(id)["state_code"], "CD");
+}
+
+#[test]
+fn a_job_failing_validation_returns_its_exit_code_through_fsub_wait() {
+    let c = Cluster::start(&[("node0", 4)]);
+    c.upload("nstream", "kernels/nstream");
+    // Missing arguments: rank 0 prints usage and every rank returns 1.
+    let r = c.run(
+        "fsub",
+        &["-n", "2", "--wait", "-o", "bad-%j.out", "nstream"],
+    );
+    assert_eq!(r.code, 1, "{r:?}");
+    let job = c.jobs_json().pop().unwrap();
+    assert_eq!(job["state_code"], "F");
+    assert_eq!(job["exit_code"], 1);
+    assert!(job["output"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("bad-{}.out", job["job_id"])));
+    assert!(c.output(job["job_id"].as_u64().unwrap()).contains("Usage:"));
+}
+
+#[test]
+fn jobs_beyond_free_slots_wait_in_fifo_order() {
+    let c = Cluster::start(&[("node0", 2)]);
+    c.upload("deadlock", "faults/deadlock");
+    c.upload("hellompi", "mpi/hellompi");
+    let blocker = c.submit(&["-n", "2", "deadlock"]);
+    c.wait_state(blocker, "R", Duration::from_secs(20));
+    let first = c.submit(&["-n", "2", "hellompi"]);
+    let second = c.submit(&["-n", "1", "hellompi"]);
+    c.wait_for(Duration::from_secs(10), || {
+        c.job(second)["reason"] == "Priority"
+    });
+    assert_eq!(c.job(first)["reason"], "Resources");
+    let q = c.ok("fqueue", &[]);
+    assert!(q.contains("(Resources)") && q.contains("(Priority)"), "{q}");
+    c.ok("fcancel", &[&blocker.to_string()]);
+    c.wait_state(first, "CD", Duration::from_secs(20));
+    c.wait_state(second, "CD", Duration::from_secs(20));
+    assert!(c.job(first)["start_time_ms"].as_i64() <= c.job(second)["start_time_ms"].as_i64());
+}
+
+#[test]
+fn fqueue_and_finfo_show_slurm_columns() {
+    let c = Cluster::start(&[("node0", 4)]);
+    c.upload("deadlock", "faults/deadlock");
+    let id = c.submit(&["-n", "3", "-J", "stuck", "deadlock"]);
+    c.wait_state(id, "R", Duration::from_secs(20));
+    let q = c.ok("fqueue", &[]);
+    let header = q.lines().next().unwrap();
+    for col in [
+        "JOBID",
+        "NAME",
+        "USER",
+        "ST",
+        "TIME",
+        "NODES",
+        "NODELIST(REASON)",
+    ] {
+        assert!(header.contains(col), "{header}");
+    }
+    let row = q.lines().find(|l| l.contains("stuck")).expect("job row");
+    assert!(row.contains(" R ") && row.ends_with("node0"), "{row}");
+    let info = c.ok("finfo", &[]);
+    assert!(
+        info.contains("node0") && info.contains("mix") && info.contains("3/1/4"),
+        "{info}"
+    );
+    c.ok("fcancel", &[&id.to_string()]);
+    c.wait_state(id, "CA", Duration::from_secs(20));
+    let acct = c.ok("facct", &[]);
+    assert!(
+        acct.contains("CANCELLED") && acct.contains("stuck"),
+        "{acct}"
+    );
+}

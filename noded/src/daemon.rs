@@ -167,7 +167,7 @@ impl Node {
             let mut reg = req.get().init_registration();
             reg.set_name(&self.config.name);
             reg.set_slots(self.config.slots);
-            reg.set_engine_hash(&self.cache.engine_hash());
+            reg.set_engine_hash(self.cache.engine_hash());
             reg.set_mem_bytes(self.config.mem_total);
             let ids = self.job_ids();
             let mut list = reg.init_running_jobs(ids.len() as u32);

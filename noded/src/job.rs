@@ -68,7 +68,7 @@ fn open_output(path: &str, create: bool) -> std::io::Result<std::fs::File> {
         .create(true)
         .append(true)
         .open(path)?;
-    if create {
+    if create && f.metadata()?.is_file() {
         f.set_len(0)?;
     }
     Ok(f)

@@ -99,7 +99,7 @@ fn main() {
             spec.set_ntasks(args.ntasks);
             spec.set_name(args.job_name.as_deref().unwrap_or(""));
             spec.set_output_pattern(&output);
-            spec.set_cwd(&cwd.to_string_lossy());
+            spec.set_cwd(cwd.to_string_lossy());
             let mut e = spec.reborrow().init_env(env.len() as u32);
             for (i, (k, v)) in env.iter().enumerate() {
                 e.reborrow().get(i as u32).set_key(k);

@@ -1,0 +1,52 @@
+# Shared by the benchmark scripts: build fbatch, start/stop a local cluster,
+# compile C sources for fbatch (fmpicc) and natively (mpicc), time commands.
+# Source it from bash; it sets ROOT, BIN, WORK and FBATCH_SCHEDD.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN="$ROOT/target/debug"
+export PATH="$BIN:$ROOT/func:$HOME/.cargo/bin:$PATH"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+
+build_fbatch() {
+  "$ROOT/scripts/setup-deps"
+  (cd "$ROOT" && cargo build --workspace --bins -q)
+}
+
+# start_cluster WORKDIR SLOTS [NODES]: schedd + NODES noded (default 1) with SLOTS each.
+start_cluster() {
+  WORK=$1
+  local slots=$2 nodes=${3:-1}
+  rm -rf "$WORK"
+  mkdir -p "$WORK"
+  schedd --listen 127.0.0.1:0 --state-dir "$WORK/schedd" >"$WORK/schedd.log" 2>&1 &
+  CLUSTER_PIDS=($!)
+  for _ in $(seq 100); do [ -s "$WORK/schedd/schedd.addr" ] && break; sleep 0.1; done
+  export FBATCH_SCHEDD=$(cat "$WORK/schedd/schedd.addr")
+  for i in $(seq 0 $((nodes - 1))); do
+    noded --slots "$slots" --name "node$i" --state-dir "$WORK/node$i" >"$WORK/node$i.log" 2>&1 &
+    CLUSTER_PIDS+=($!)
+  done
+  for _ in $(seq 200); do
+    [ "$(finfo --parsable 2>/dev/null | grep -c '|idle|')" -ge "$nodes" ] && return 0
+    sleep 0.1
+  done
+  echo "cluster did not come up" >&2
+  return 1
+}
+
+stop_cluster() {
+  kill "${CLUSTER_PIDS[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+
+# build_both SRC NAME: NAME.wasm (fmpicc) and NAME.native (mpicc) in $WORK.
+build_both() {
+  fmpicc "$1" -o "$WORK/$2.wasm"
+  mpicc -O3 "$1" -o "$WORK/$2.native" -lm
+}
+
+# now_ns: monotonic-enough wall clock in nanoseconds.
+now_ns() { date +%s%N; }
+
+# median of numbers on stdin.
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }

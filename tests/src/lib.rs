@@ -28,25 +28,9 @@ pub fn bin_dir() -> PathBuf {
         .and_then(|d| d.parent())
         .expect("target/<profile>")
         .to_path_buf();
-    let newest = |crates: &[&str]| {
-        crates
-            .iter()
-            .filter_map(|c| newest_mtime(&repo_root().join(c).join("src")))
-            .max()
-    };
-    let sched = ["aotc", "capnp", "schedd"];
-    for (b, crates) in [
-        ("schedd", &sched[..]),
-        ("fsub", &sched[..]),
-        ("fqueue", &sched[..]),
-        ("fcancel", &sched[..]),
-        ("finfo", &sched[..]),
-        ("facct", &sched[..]),
-        ("fupload", &sched[..]),
-        ("noded", &["aotc", "capnp", "noded"][..]),
-        ("aotc", &["aotc"][..]),
+    for b in [
+        "schedd", "noded", "fsub", "fqueue", "fcancel", "finfo", "facct", "fupload", "aotc",
     ] {
-        let newest_source = newest(crates);
         let path = dir.join(b);
         let built = path
             .metadata()
@@ -57,30 +41,22 @@ pub fn bin_dir() -> PathBuf {
                     path.display()
                 )
             });
-        if let Some(src) = newest_source {
+        // cargo's dep-info lists exactly the sources this binary was built from.
+        let deps = std::fs::read_to_string(dir.join(format!("{b}.d"))).unwrap_or_default();
+        let sources = deps.split_once(':').map(|(_, s)| s).unwrap_or("");
+        for src in sources.split_whitespace() {
+            let newer = Path::new(src)
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t > built);
             assert!(
-                built >= src,
-                "{} is older than the sources: run `cargo build --workspace --bins` (scripts/test does)",
+                !newer,
+                "{} is older than {src}: run `cargo build --workspace --bins` (scripts/test does)",
                 path.display()
             );
         }
     }
     dir
-}
-
-/// The newest modification time of any file under `dir`.
-fn newest_mtime(dir: &Path) -> Option<std::time::SystemTime> {
-    let mut newest = None;
-    for entry in std::fs::read_dir(dir).ok()?.flatten() {
-        let path = entry.path();
-        let t = if path.is_dir() {
-            newest_mtime(&path)
-        } else {
-            entry.metadata().and_then(|m| m.modified()).ok()
-        };
-        newest = newest.max(t);
-    }
-    newest
 }
 
 /// Where compiled test programs are cached.
@@ -137,7 +113,9 @@ pub fn native(rel: &str) -> PathBuf {
 
 /// Runs a native MPI program under OpenMPI's mpirun with `n` ranks.
 pub fn mpirun(n: u32, exe: &Path, args: &[&str]) -> Output {
-    Command::new("mpirun")
+    Command::new("timeout")
+        .arg("120")
+        .arg("mpirun")
         .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
         .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
         .env("OMPI_MCA_btl_vader_single_copy_mechanism", "none")
@@ -447,4 +425,40 @@ pub fn sorted_lines(s: &str) -> Vec<String> {
     let mut v: Vec<String> = s.lines().map(str::to_string).collect();
     v.sort();
     v
+}
+
+/// Runs `func/<rel>.c` on `n` ranks under fbatch (`fsub --wait`) and under native
+/// `mpirun`, and asserts the outputs have the same lines (order-insensitive, as
+/// ranks print concurrently). Returns fbatch's output.
+pub fn same_as_mpirun(c: &Cluster, rel: &str, n: u32, args: &[&str]) -> String {
+    let name = rel.replace('/', "_");
+    c.upload(&name, rel);
+    let n_s = n.to_string();
+    let mut a = vec!["-n", &n_s, "--wait", "-t", "2", "-o", "%x-%j.out", &name];
+    a.extend_from_slice(args);
+    let r = c.run("fsub", &a);
+    let id: u64 = r
+        .stdout
+        .trim()
+        .trim_start_matches("Submitted batch job ")
+        .parse()
+        .unwrap_or_else(|_| panic!("fsub {a:?}: {r:?}"));
+    let ours = c.output(id);
+    assert_eq!(
+        r.code, 0,
+        "{rel} on {n} ranks failed under fbatch: {r:?}\n{ours}"
+    );
+    let theirs = mpirun(n, &native(rel), args);
+    let theirs_out = String::from_utf8_lossy(&theirs.stdout).into_owned();
+    assert!(
+        theirs.status.success(),
+        "{rel} on {n} ranks failed under mpirun: {}",
+        String::from_utf8_lossy(&theirs.stderr)
+    );
+    assert_eq!(
+        sorted_lines(&ours),
+        sorted_lines(&theirs_out),
+        "{rel} on {n} ranks: fbatch output differs from mpirun"
+    );
+    ours
 }

@@ -1,0 +1,61 @@
+//! The MPI core gives the same results as native OpenMPI running the same C source.
+
+use fbatch_tests::{same_as_mpirun, Cluster};
+
+#[test]
+fn point_to_point_semantics_match_openmpi() {
+    let c = Cluster::start(&[("node0", 7)]);
+    for n in [1, 4, 7] {
+        let out = same_as_mpirun(&c, "mpi/p2p_basic", n, &[]);
+        assert_eq!(out.matches("ring:").count(), n as usize);
+    }
+}
+
+#[test]
+fn collectives_and_reductions_match_openmpi() {
+    let c = Cluster::start(&[("node0", 7)]);
+    for n in [1, 4, 7] {
+        let out = same_as_mpirun(&c, "mpi/coll_basic", n, &[]);
+        let results = out.lines().filter(|l| l.starts_with("MPI_")).count();
+        assert_eq!(results, 20, "5 types x 4 ops:\n{out}");
+    }
+}
+
+#[test]
+fn environment_calls_match_openmpi() {
+    let c = Cluster::start(&[("node0", 4)]);
+    let out = same_as_mpirun(&c, "mpi/env_basic", 4, &[]);
+    assert!(out.contains("rank 3: finalized after 1"), "{out}");
+}
+
+#[test]
+fn ranks_get_argv_and_fbatch_environment() {
+    let c = Cluster::start(&[("node0", 3)]);
+    c.upload("envargs", "misc/envargs");
+    let id = c.submit(&[
+        "-n",
+        "3",
+        "--wait",
+        "--env",
+        "GREETING=hi there",
+        "envargs",
+        "a b",
+        "-x",
+        "--flag",
+    ]);
+    let out = c.output(id);
+    for r in 0..3 {
+        let line = format!(
+            "rank {r}: argv envargs|a b|-x|--flag job {id} rank {r} size 3 greeting hi there"
+        );
+        assert!(out.contains(&line), "missing {line:?} in\n{out}");
+    }
+}
+
+#[test]
+fn output_to_dev_null_is_accepted() {
+    let c = Cluster::start(&[("node0", 2)]);
+    c.upload("hellompi", "mpi/hellompi");
+    let id = c.submit(&["-n", "2", "--wait", "-o", "/dev/null", "hellompi"]);
+    assert_eq!(c.job(id)["state_code"], "CD");
+}

@@ -170,3 +170,228 @@ impl MpiRank {
         self.finish(req)
     }
 }
+
+/// Which requests of a list to wait for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitFor {
+    /// Every one (Waitall / Testall).
+    All,
+    /// At least one (Waitany / Waitsome / Testany / Testsome).
+    Any,
+}
+
+impl MpiRank {
+    /// Registers a started operation as a request handle.
+    pub fn add_request(&mut self, req: Request) -> i32 {
+        self.requests.insert(req)
+    }
+
+    /// The state of a request handle; None for MPI_REQUEST_NULL.
+    fn request_state(&self, h: i32) -> MpiResult<Option<Arc<ReqState>>> {
+        if h == abi::MPI_REQUEST_NULL {
+            return Ok(None);
+        }
+        self.requests
+            .get(h)
+            .map(|r| Some(r.state.clone()))
+            .ok_or_else(|| {
+                MpiError::new(
+                    abi::MPI_ERR_REQUEST,
+                    format!("invalid request handle {h:#x}"),
+                )
+            })
+    }
+
+    /// Completes request `h` (already done): unpacks, frees the handle, returns its status.
+    pub fn complete_request(&mut self, h: i32) -> MpiResult<Status> {
+        let req = self.requests.remove(h).ok_or_else(|| {
+            MpiError::new(
+                abi::MPI_ERR_REQUEST,
+                format!("invalid request handle {h:#x}"),
+            )
+        })?;
+        self.finish(req)
+    }
+
+    /// Waits until all (or any) of `handles` are complete or null; `block` = false
+    /// only looks. Returns the indices of complete non-null requests, or None if
+    /// every handle is MPI_REQUEST_NULL.
+    pub fn wait_requests(
+        &self,
+        handles: &[i32],
+        mode: WaitFor,
+        block: bool,
+    ) -> MpiResult<Option<Vec<usize>>> {
+        let states: Vec<Option<Arc<ReqState>>> = handles
+            .iter()
+            .map(|h| self.request_state(*h))
+            .collect::<MpiResult<_>>()?;
+        if states.iter().all(Option::is_none) {
+            return Ok(None);
+        }
+        let ready = |states: &[Option<Arc<ReqState>>]| match mode {
+            WaitFor::All => states.iter().flatten().all(|s| s.is_done()),
+            WaitFor::Any => states.iter().flatten().any(|s| s.is_done()),
+        };
+        if block {
+            let world = &self.world;
+            transport::block_until(|| ready(&states), || world.is_stopped())?;
+        } else if !ready(&states) {
+            return Ok(Some(Vec::new()));
+        }
+        Ok(Some(
+            states
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.as_ref().is_some_and(|s| s.is_done()))
+                .map(|(i, _)| i)
+                .collect(),
+        ))
+    }
+
+    /// MPI_Cancel: a receive not yet matched is withdrawn; a send cannot be
+    /// cancelled here and simply completes (the standard allows either outcome).
+    pub fn cancel_request(&self, h: i32) -> MpiResult<()> {
+        let req = self.requests.get(h).ok_or_else(|| {
+            MpiError::new(
+                abi::MPI_ERR_REQUEST,
+                format!("invalid request handle {h:#x}"),
+            )
+        })?;
+        if req.is_recv && !req.state.is_done() {
+            self.world.mailbox(self.me)?.cancel_posted(&req.state);
+        }
+        Ok(())
+    }
+
+    /// MPI_Probe / MPI_Iprobe: the status of the first matching queued message.
+    pub fn probe(&self, comm: &Comm, src: i32, tag: i32, block: bool) -> MpiResult<Option<Status>> {
+        MpiRank::check_recv_tag(tag)?;
+        if src == abi::MPI_PROC_NULL {
+            return Ok(Some(Status::proc_null()));
+        }
+        if src != abi::MPI_ANY_SOURCE {
+            comm.world_rank(src)?;
+        }
+        let mailbox = self.world.mailbox(self.me)?;
+        if !block {
+            return Ok(mailbox.probe(comm.ctx, src, tag));
+        }
+        let mut found = None;
+        let world = &self.world;
+        transport::block_until(
+            || {
+                found = mailbox.probe(comm.ctx, src, tag);
+                found.is_some()
+            },
+            || world.is_stopped(),
+        )?;
+        Ok(found)
+    }
+
+    /// MPI_Sendrecv.
+    #[allow(clippy::too_many_arguments)]
+    pub fn sendrecv(
+        &self,
+        comm: &Comm,
+        send: &TypedBuf,
+        dest: i32,
+        stag: i32,
+        recv: TypedBuf,
+        src: i32,
+        rtag: i32,
+    ) -> MpiResult<Status> {
+        let s = self.start_send(comm, send, dest, stag, Mode::Standard)?;
+        let r = self.start_recv(comm, recv, src, rtag)?;
+        self.block_on(&r.state)?;
+        let status = self.finish(r)?;
+        self.block_on(&s)?;
+        Ok(status)
+    }
+
+    /// MPI_Sendrecv_replace: the outgoing data is copied first, then the buffer receives.
+    pub fn sendrecv_replace(
+        &self,
+        comm: &Comm,
+        buf: TypedBuf,
+        dest: i32,
+        stag: i32,
+        src: i32,
+        rtag: i32,
+    ) -> MpiResult<Status> {
+        MpiRank::check_send_tag(stag)?;
+        let sent = if dest == abi::MPI_PROC_NULL {
+            None
+        } else {
+            let to = self.world.mailbox(comm.world_rank(dest)?)?;
+            Some((to, buf.pack()))
+        };
+        let r = self.start_recv(comm, buf, src, rtag)?;
+        if let Some((to, data)) = sent {
+            to.deliver(
+                Envelope {
+                    ctx: comm.ctx,
+                    src: comm.rank as i32,
+                    tag: stag,
+                    data: Data::Bytes(data),
+                    sync: None,
+                },
+                true,
+            );
+        }
+        self.block_on(&r.state)?;
+        self.finish(r)
+    }
+
+    /// MPI_Buffer_attach: the buffer Bsend may use (its size bounds Bsend's messages).
+    pub fn buffer_attach(&mut self, addr: u32, size: i32) -> MpiResult<()> {
+        if self.bsend_buffer.is_some() {
+            return Err(MpiError::new(
+                abi::MPI_ERR_BUFFER,
+                "a buffer is already attached",
+            ));
+        }
+        if size < 0 {
+            return Err(MpiError::new(
+                abi::MPI_ERR_ARG,
+                format!("negative buffer size {size}"),
+            ));
+        }
+        self.bsend_buffer = Some((addr, size as usize));
+        Ok(())
+    }
+
+    /// MPI_Buffer_detach: returns the attached buffer (buffered sends have all
+    /// been copied out already).
+    pub fn buffer_detach(&mut self) -> MpiResult<(u32, usize)> {
+        self.bsend_buffer
+            .take()
+            .ok_or_else(|| MpiError::new(abi::MPI_ERR_BUFFER, "no buffer is attached"))
+    }
+
+    /// Checks that a buffered send of `bytes` fits the attached buffer.
+    pub fn check_bsend(&self, bytes: usize) -> MpiResult<()> {
+        match self.bsend_buffer {
+            Some((_, size)) if bytes + BSEND_OVERHEAD <= size => Ok(()),
+            Some((_, size)) => Err(MpiError::new(
+                abi::MPI_ERR_BUFFER,
+                format!("buffered send of {bytes} bytes needs {} bytes of attached buffer, {size} attached", bytes + BSEND_OVERHEAD),
+            )),
+            None => Err(MpiError::new(abi::MPI_ERR_BUFFER, "MPI_Bsend without an attached buffer (MPI_Buffer_attach)")),
+        }
+    }
+}
+
+/// Bytes of attached buffer each buffered message needs beyond its data (mpi.h's MPI_BSEND_OVERHEAD).
+pub const BSEND_OVERHEAD: usize = 64;
+
+/// MPI_Get_count: elements of `size` bytes in `bytes`, or MPI_UNDEFINED.
+pub fn get_count(bytes: u64, size: usize) -> i32 {
+    if size == 0 {
+        return 0;
+    }
+    if bytes % size as u64 != 0 {
+        return abi::MPI_UNDEFINED;
+    }
+    i32::try_from(bytes / size as u64).unwrap_or(abi::MPI_UNDEFINED)
+}

@@ -152,6 +152,8 @@ pub struct MpiRank {
     pub types: Table<Arc<Datatype>>,
     /// Pending nonblocking operations.
     pub requests: Table<Request>,
+    /// Buffer attached for MPI_Bsend: (address, size).
+    pub bsend_buffer: Option<(u32, usize)>,
 }
 
 impl MpiRank {
@@ -184,6 +186,7 @@ impl MpiRank {
             ),
             types: Table::new(abi::MPI_DATATYPE_NULL, datatype::predefined(), 0x100),
             requests: Table::new(abi::MPI_REQUEST_NULL, vec![None], 1),
+            bsend_buffer: None,
         }
     }
 

@@ -1,28 +1,145 @@
 //! Adapters for point-to-point calls.
 
 use super::call;
-use crate::mpi::p2p::Mode;
+use crate::mpi::abi::{self, GuestMem, Status, STATUS_IGNORE, STATUS_SIZE};
+use crate::mpi::error::{MpiError, MpiResult};
+use crate::mpi::p2p::{get_count, Mode, WaitFor};
+use crate::mpi::rank::{MpiRank, Request};
 use crate::rank::RankCtx;
 use wasmtime::{Caller, Linker};
 
+/// The status of a wait on MPI_REQUEST_NULL.
+fn empty_status() -> Status {
+    Status {
+        source: abi::MPI_ANY_SOURCE,
+        tag: abi::MPI_ANY_TAG,
+        ..Status::default()
+    }
+}
+
+fn write_status_at(m: &GuestMem, base: u32, i: usize, st: &Status) -> MpiResult<()> {
+    if base == STATUS_IGNORE {
+        return Ok(());
+    }
+    m.write_status(base + (i as u32) * STATUS_SIZE, st)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn send_mode(
+    r: &mut MpiRank,
+    m: &GuestMem,
+    buf: u32,
+    count: i32,
+    dt: i32,
+    dest: i32,
+    tag: i32,
+    comm: i32,
+    mode: Mode,
+) -> MpiResult<()> {
+    let cm = r.comm(comm)?;
+    let b = r.buffer(m, buf, count, dt)?;
+    if mode == Mode::Buffered && dest != abi::MPI_PROC_NULL {
+        r.check_bsend(b.packed_len())?;
+    }
+    r.send(&cm, &b, dest, tag, mode)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn isend_mode(
+    r: &mut MpiRank,
+    m: &GuestMem,
+    buf: u32,
+    count: i32,
+    dt: i32,
+    dest: i32,
+    tag: i32,
+    comm: i32,
+    req: u32,
+    mode: Mode,
+) -> MpiResult<()> {
+    let cm = r.comm(comm)?;
+    let b = r.buffer(m, buf, count, dt)?;
+    if mode == Mode::Buffered && dest != abi::MPI_PROC_NULL {
+        r.check_bsend(b.packed_len())?;
+    }
+    m.slice(req, 4)?;
+    let state = r.start_send(&cm, &b, dest, tag, mode)?;
+    let h = r.add_request(Request {
+        state,
+        unpack: None,
+        is_recv: false,
+    });
+    m.write_i32(req, h)
+}
+
+/// Completes the requests at `idx` of the guest array `reqs`, writing statuses.
+fn complete_some(
+    r: &mut MpiRank,
+    m: &GuestMem,
+    reqs: u32,
+    handles: &[i32],
+    idx: &[usize],
+    statuses: u32,
+    dense: bool,
+) -> MpiResult<()> {
+    for (k, &i) in idx.iter().enumerate() {
+        let st = r.complete_request(handles[i])?;
+        m.write_i32(reqs + 4 * i as u32, abi::MPI_REQUEST_NULL)?;
+        write_status_at(m, statuses, if dense { k } else { i }, &st)?;
+    }
+    Ok(())
+}
+
 pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
-    l.func_wrap(
-        "mpi",
-        "MPI_Send",
-        |mut c: Caller<'_, RankCtx>,
-         buf: u32,
-         count: i32,
-         dt: i32,
-         dest: i32,
-         tag: i32,
-         comm: i32| {
-            call(&mut c, "MPI_Send", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                let b = r.buffer(m, buf, count, dt)?;
-                r.send(&cm, &b, dest, tag, Mode::Standard)
-            })
-        },
-    )?;
+    macro_rules! blocking_send {
+        ($name:literal, $mode:expr) => {
+            l.func_wrap(
+                "mpi",
+                $name,
+                |mut c: Caller<'_, RankCtx>,
+                 buf: u32,
+                 count: i32,
+                 dt: i32,
+                 dest: i32,
+                 tag: i32,
+                 comm: i32| {
+                    call(&mut c, $name, comm, |r, m| {
+                        send_mode(r, m, buf, count, dt, dest, tag, comm, $mode)
+                    })
+                },
+            )?;
+        };
+    }
+    blocking_send!("MPI_Send", Mode::Standard);
+    blocking_send!("MPI_Rsend", Mode::Standard);
+    blocking_send!("MPI_Ssend", Mode::Synchronous);
+    blocking_send!("MPI_Bsend", Mode::Buffered);
+
+    macro_rules! nonblocking_send {
+        ($name:literal, $mode:expr) => {
+            l.func_wrap(
+                "mpi",
+                $name,
+                |mut c: Caller<'_, RankCtx>,
+                 buf: u32,
+                 count: i32,
+                 dt: i32,
+                 dest: i32,
+                 tag: i32,
+                 comm: i32,
+                 req: u32| {
+                    call(&mut c, $name, comm, |r, m| {
+                        isend_mode(r, m, buf, count, dt, dest, tag, comm, req, $mode)
+                    })
+                },
+            )?;
+        };
+    }
+    nonblocking_send!("MPI_Isend", Mode::Standard);
+    nonblocking_send!("MPI_Irsend", Mode::Standard);
+    nonblocking_send!("MPI_Issend", Mode::Synchronous);
+    nonblocking_send!("MPI_Ibsend", Mode::Buffered);
+
     l.func_wrap(
         "mpi",
         "MPI_Recv",
@@ -42,5 +159,374 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             })
         },
     )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Irecv",
+        |mut c: Caller<'_, RankCtx>,
+         buf: u32,
+         count: i32,
+         dt: i32,
+         src: i32,
+         tag: i32,
+         comm: i32,
+         req: u32| {
+            call(&mut c, "MPI_Irecv", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                let b = r.buffer(m, buf, count, dt)?;
+                m.slice(req, 4)?;
+                let rq = r.start_recv(&cm, b, src, tag)?;
+                let h = r.add_request(rq);
+                m.write_i32(req, h)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Wait",
+        |mut c: Caller<'_, RankCtx>, req: u32, status: u32| {
+            call(&mut c, "MPI_Wait", abi::MPI_COMM_WORLD, |r, m| {
+                let h = m.read_i32(req)?;
+                match r.wait_requests(&[h], WaitFor::All, true)? {
+                    None => m.write_status(status, &empty_status()),
+                    Some(_) => complete_some(r, m, req, &[h], &[0], status, false),
+                }
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Test",
+        |mut c: Caller<'_, RankCtx>, req: u32, flag: u32, status: u32| {
+            call(&mut c, "MPI_Test", abi::MPI_COMM_WORLD, |r, m| {
+                let h = m.read_i32(req)?;
+                match r.wait_requests(&[h], WaitFor::All, false)? {
+                    None => {
+                        m.write_i32(flag, 1)?;
+                        m.write_status(status, &empty_status())
+                    }
+                    Some(done) if done.is_empty() => m.write_i32(flag, 0),
+                    Some(_) => {
+                        m.write_i32(flag, 1)?;
+                        complete_some(r, m, req, &[h], &[0], status, false)
+                    }
+                }
+            })
+        },
+    )?;
+    fn waitall(
+        r: &mut MpiRank,
+        m: &GuestMem,
+        n: i32,
+        reqs: u32,
+        statuses: u32,
+        block: bool,
+    ) -> MpiResult<bool> {
+        let handles = m.read_i32s(reqs, count(n)?)?;
+        match r.wait_requests(&handles, WaitFor::All, block)? {
+            None => {
+                for i in 0..handles.len() {
+                    write_status_at(m, statuses, i, &empty_status())?;
+                }
+                Ok(true)
+            }
+            Some(done)
+                if !block
+                    && done.len()
+                        < handles
+                            .iter()
+                            .filter(|h| **h != abi::MPI_REQUEST_NULL)
+                            .count() =>
+            {
+                Ok(false)
+            }
+            Some(done) => {
+                for (i, h) in handles.iter().enumerate() {
+                    if *h == abi::MPI_REQUEST_NULL {
+                        write_status_at(m, statuses, i, &empty_status())?;
+                    }
+                }
+                complete_some(r, m, reqs, &handles, &done, statuses, false)?;
+                Ok(true)
+            }
+        }
+    }
+    l.func_wrap(
+        "mpi",
+        "MPI_Waitall",
+        |mut c: Caller<'_, RankCtx>, n: i32, reqs: u32, statuses: u32| {
+            call(&mut c, "MPI_Waitall", abi::MPI_COMM_WORLD, |r, m| {
+                waitall(r, m, n, reqs, statuses, true).map(|_| ())
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Testall",
+        |mut c: Caller<'_, RankCtx>, n: i32, reqs: u32, flag: u32, statuses: u32| {
+            call(&mut c, "MPI_Testall", abi::MPI_COMM_WORLD, |r, m| {
+                let done = waitall(r, m, n, reqs, statuses, false)?;
+                m.write_i32(flag, done as i32)
+            })
+        },
+    )?;
+    fn waitany(
+        r: &mut MpiRank,
+        m: &GuestMem,
+        n: i32,
+        reqs: u32,
+        index: u32,
+        status: u32,
+        block: bool,
+    ) -> MpiResult<bool> {
+        let handles = m.read_i32s(reqs, count(n)?)?;
+        match r.wait_requests(&handles, WaitFor::Any, block)? {
+            None => {
+                m.write_i32(index, abi::MPI_UNDEFINED)?;
+                m.write_status(status, &empty_status())?;
+                Ok(true)
+            }
+            Some(done) if done.is_empty() => Ok(false),
+            Some(done) => {
+                m.write_i32(index, done[0] as i32)?;
+                complete_some(r, m, reqs, &handles, &done[..1], status, true)?;
+                Ok(true)
+            }
+        }
+    }
+    l.func_wrap(
+        "mpi",
+        "MPI_Waitany",
+        |mut c: Caller<'_, RankCtx>, n: i32, reqs: u32, index: u32, status: u32| {
+            call(&mut c, "MPI_Waitany", abi::MPI_COMM_WORLD, |r, m| {
+                waitany(r, m, n, reqs, index, status, true).map(|_| ())
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Testany",
+        |mut c: Caller<'_, RankCtx>, n: i32, reqs: u32, index: u32, flag: u32, status: u32| {
+            call(&mut c, "MPI_Testany", abi::MPI_COMM_WORLD, |r, m| {
+                let done = waitany(r, m, n, reqs, index, status, false)?;
+                if !done {
+                    m.write_i32(index, abi::MPI_UNDEFINED)?;
+                }
+                m.write_i32(flag, done as i32)
+            })
+        },
+    )?;
+    fn waitsome(
+        r: &mut MpiRank,
+        m: &GuestMem,
+        n: i32,
+        reqs: u32,
+        outcount: u32,
+        indices: u32,
+        statuses: u32,
+        block: bool,
+    ) -> MpiResult<()> {
+        let handles = m.read_i32s(reqs, count(n)?)?;
+        match r.wait_requests(&handles, WaitFor::Any, block)? {
+            None => m.write_i32(outcount, abi::MPI_UNDEFINED),
+            Some(done) => {
+                for (k, i) in done.iter().enumerate() {
+                    m.write_i32(indices + 4 * k as u32, *i as i32)?;
+                }
+                complete_some(r, m, reqs, &handles, &done, statuses, true)?;
+                m.write_i32(outcount, done.len() as i32)
+            }
+        }
+    }
+    l.func_wrap(
+        "mpi",
+        "MPI_Waitsome",
+        |mut c: Caller<'_, RankCtx>,
+         n: i32,
+         reqs: u32,
+         outcount: u32,
+         indices: u32,
+         statuses: u32| {
+            call(&mut c, "MPI_Waitsome", abi::MPI_COMM_WORLD, |r, m| {
+                waitsome(r, m, n, reqs, outcount, indices, statuses, true)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Testsome",
+        |mut c: Caller<'_, RankCtx>,
+         n: i32,
+         reqs: u32,
+         outcount: u32,
+         indices: u32,
+         statuses: u32| {
+            call(&mut c, "MPI_Testsome", abi::MPI_COMM_WORLD, |r, m| {
+                waitsome(r, m, n, reqs, outcount, indices, statuses, false)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Request_free",
+        |mut c: Caller<'_, RankCtx>, req: u32| {
+            call(&mut c, "MPI_Request_free", abi::MPI_COMM_WORLD, |r, m| {
+                let h = m.read_i32(req)?;
+                // The operation still completes; only the handle goes away.
+                r.requests.remove(h).ok_or_else(|| {
+                    MpiError::new(
+                        abi::MPI_ERR_REQUEST,
+                        format!("invalid request handle {h:#x}"),
+                    )
+                })?;
+                m.write_i32(req, abi::MPI_REQUEST_NULL)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Cancel",
+        |mut c: Caller<'_, RankCtx>, req: u32| {
+            call(&mut c, "MPI_Cancel", abi::MPI_COMM_WORLD, |r, m| {
+                let h = m.read_i32(req)?;
+                r.cancel_request(h)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Test_cancelled",
+        |mut c: Caller<'_, RankCtx>, status: u32, flag: u32| {
+            call(&mut c, "MPI_Test_cancelled", abi::MPI_COMM_WORLD, |_, m| {
+                let st = m.read_status(status)?;
+                m.write_i32(flag, st.cancelled as i32)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Probe",
+        |mut c: Caller<'_, RankCtx>, src: i32, tag: i32, comm: i32, status: u32| {
+            call(&mut c, "MPI_Probe", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                let st = r
+                    .probe(&cm, src, tag, true)?
+                    .expect("blocking probe finds a message");
+                m.write_status(status, &st)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Iprobe",
+        |mut c: Caller<'_, RankCtx>, src: i32, tag: i32, comm: i32, flag: u32, status: u32| {
+            call(&mut c, "MPI_Iprobe", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                match r.probe(&cm, src, tag, false)? {
+                    Some(st) => {
+                        m.write_i32(flag, 1)?;
+                        m.write_status(status, &st)
+                    }
+                    None => m.write_i32(flag, 0),
+                }
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Sendrecv",
+        |mut c: Caller<'_, RankCtx>,
+         sbuf: u32,
+         scount: i32,
+         stype: i32,
+         dest: i32,
+         stag: i32,
+         rbuf: u32,
+         rcount: i32,
+         rtype: i32,
+         src: i32,
+         rtag: i32,
+         comm: i32,
+         status: u32| {
+            call(&mut c, "MPI_Sendrecv", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                let sb = r.buffer(m, sbuf, scount, stype)?;
+                let rb = r.buffer(m, rbuf, rcount, rtype)?;
+                let st = r.sendrecv(&cm, &sb, dest, stag, rb, src, rtag)?;
+                m.write_status(status, &st)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Sendrecv_replace",
+        |mut c: Caller<'_, RankCtx>,
+         buf: u32,
+         count: i32,
+         dt: i32,
+         dest: i32,
+         stag: i32,
+         src: i32,
+         rtag: i32,
+         comm: i32,
+         status: u32| {
+            call(&mut c, "MPI_Sendrecv_replace", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                let b = r.buffer(m, buf, count, dt)?;
+                let st = r.sendrecv_replace(&cm, b, dest, stag, src, rtag)?;
+                m.write_status(status, &st)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Get_count",
+        |mut c: Caller<'_, RankCtx>, status: u32, dt: i32, out: u32| {
+            call(&mut c, "MPI_Get_count", abi::MPI_COMM_WORLD, |r, m| {
+                let st = m.read_status(status)?;
+                let size = r.datatype(dt)?.size;
+                m.write_i32(out, get_count(st.count, size))
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Get_elements",
+        |mut c: Caller<'_, RankCtx>, status: u32, dt: i32, out: u32| {
+            call(&mut c, "MPI_Get_elements", abi::MPI_COMM_WORLD, |r, m| {
+                let st = m.read_status(status)?;
+                let d = r.datatype(dt)?;
+                let n = match d.prim {
+                    Some((p, _)) => get_count(st.count, p.size()),
+                    None => get_count(st.count, d.size),
+                };
+                m.write_i32(out, n)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Buffer_attach",
+        |mut c: Caller<'_, RankCtx>, buf: u32, size: i32| {
+            call(&mut c, "MPI_Buffer_attach", abi::MPI_COMM_WORLD, |r, m| {
+                m.slice(buf, size.max(0) as usize)?;
+                r.buffer_attach(buf, size)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Buffer_detach",
+        |mut c: Caller<'_, RankCtx>, addr_out: u32, size_out: u32| {
+            call(&mut c, "MPI_Buffer_detach", abi::MPI_COMM_WORLD, |r, m| {
+                let (addr, size) = r.buffer_detach()?;
+                m.write_i32(addr_out, addr as i32)?;
+                m.write_i32(size_out, size as i32)
+            })
+        },
+    )?;
     Ok(())
+}
+
+fn count(n: i32) -> MpiResult<usize> {
+    usize::try_from(n).map_err(|_| MpiError::new(abi::MPI_ERR_COUNT, format!("negative count {n}")))
 }

@@ -77,6 +77,19 @@ pub static MPI_FUNCTIONS: &[AbiFn] = &[
     f("MPI_Bcast", "iiiii:i"),
     f("MPI_Reduce", "iiiiiii:i"),
     f("MPI_Allreduce", "iiiiii:i"),
+    f("MPI_Gather", "iiiiiiii:i"),
+    f("MPI_Gatherv", "iiiiiiiii:i"),
+    f("MPI_Scatter", "iiiiiiii:i"),
+    f("MPI_Scatterv", "iiiiiiiii:i"),
+    f("MPI_Allgather", "iiiiiii:i"),
+    f("MPI_Allgatherv", "iiiiiiii:i"),
+    f("MPI_Alltoall", "iiiiiii:i"),
+    f("MPI_Alltoallv", "iiiiiiiii:i"),
+    f("MPI_Alltoallw", "iiiiiiiii:i"),
+    f("MPI_Reduce_scatter", "iiiiii:i"),
+    f("MPI_Reduce_scatter_block", "iiiiii:i"),
+    f("MPI_Scan", "iiiiii:i"),
+    f("MPI_Exscan", "iiiiii:i"),
 ];
 
 /// Looks up an implemented MPI function by name.

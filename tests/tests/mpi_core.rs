@@ -59,3 +59,12 @@ fn output_to_dev_null_is_accepted() {
     let id = c.submit(&["-n", "2", "--wait", "-o", "/dev/null", "hellompi"]);
     assert_eq!(c.job(id)["state_code"], "CD");
 }
+
+#[test]
+fn gather_scatter_alltoall_and_scans_match_openmpi() {
+    let c = Cluster::start(&[("node0", 7)]);
+    for n in [1, 4, 7] {
+        let out = same_as_mpirun(&c, "mpi/coll_gather", n, &[]);
+        assert_eq!(out.matches("scan rank").count(), n as usize, "{out}");
+    }
+}

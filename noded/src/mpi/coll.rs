@@ -224,3 +224,214 @@ impl MpiRank {
         Ok(Reduction { op, prim })
     }
 }
+
+const TAG_GATHER: i32 = 4;
+const TAG_SCATTER: i32 = 5;
+const TAG_ALLTOALL: i32 = 6;
+const TAG_SCAN: i32 = 7;
+
+impl MpiRank {
+    /// MPI_Gather(v): every rank's packed `send` lands in the root's `slots[rank]`.
+    /// `send` is None for MPI_IN_PLACE at the root; `slots` is None off the root.
+    pub fn gatherv(
+        &self,
+        comm: &Comm,
+        send: Option<&TypedBuf>,
+        slots: Option<&[TypedBuf]>,
+        root: i32,
+    ) -> MpiResult<()> {
+        let root = Self::check_root(comm, root)?;
+        if comm.rank != root {
+            let data = send.map(|s| s.pack()).unwrap_or_default();
+            return self.coll_send(comm, root, TAG_GATHER, data);
+        }
+        let slots = slots.expect("root has receive slots");
+        if let Some(s) = send {
+            slots[root as usize].unpack(&s.pack());
+        }
+        for r in (0..comm.size()).filter(|r| *r != root) {
+            let data = self.coll_recv(comm, r, TAG_GATHER)?;
+            check_fits(&slots[r as usize], data.len(), r)?;
+            slots[r as usize].unpack(&data);
+        }
+        Ok(())
+    }
+
+    /// MPI_Scatter(v): the root's `slots[rank]` lands in each rank's `recv`.
+    /// `recv` is None for MPI_IN_PLACE at the root.
+    pub fn scatterv(
+        &self,
+        comm: &Comm,
+        slots: Option<&[TypedBuf]>,
+        recv: Option<&TypedBuf>,
+        root: i32,
+    ) -> MpiResult<()> {
+        let root = Self::check_root(comm, root)?;
+        if comm.rank == root {
+            let slots = slots.expect("root has send slots");
+            for r in (0..comm.size()).filter(|r| *r != root) {
+                self.coll_send(comm, r, TAG_SCATTER, slots[r as usize].pack())?;
+            }
+            if let Some(rb) = recv {
+                rb.unpack(&slots[root as usize].pack());
+            }
+            return Ok(());
+        }
+        let data = self.coll_recv(comm, root, TAG_SCATTER)?;
+        if let Some(rb) = recv {
+            check_fits(rb, data.len(), root)?;
+            rb.unpack(&data);
+        }
+        Ok(())
+    }
+
+    /// MPI_Allgather(v): gather to rank 0, which broadcasts every piece.
+    /// `send` is None for MPI_IN_PLACE (each rank's piece is already in its slot).
+    pub fn allgatherv(
+        &self,
+        comm: &Comm,
+        send: Option<&TypedBuf>,
+        slots: &[TypedBuf],
+    ) -> MpiResult<()> {
+        let mine = match send {
+            Some(s) => s.pack(),
+            None => slots[comm.rank as usize].pack(),
+        };
+        let mut pieces: Vec<Vec<u8>> = Vec::new();
+        if comm.rank == 0 {
+            pieces.push(mine);
+            for r in 1..comm.size() {
+                pieces.push(self.coll_recv(comm, r, TAG_GATHER)?);
+            }
+        } else {
+            self.coll_send(comm, 0, TAG_GATHER, mine)?;
+        }
+        let all = self.bcast_bytes(comm, 0, (comm.rank == 0).then(|| encode_pieces(&pieces)))?;
+        for (r, piece) in decode_pieces(&all)?.into_iter().enumerate() {
+            check_fits(&slots[r], piece.len(), r as u32)?;
+            slots[r].unpack(piece);
+        }
+        Ok(())
+    }
+
+    /// MPI_Alltoall(v/w): `send[r]` goes to rank r, whose `recv[me]` receives it.
+    pub fn alltoallv(&self, comm: &Comm, send: &[TypedBuf], recv: &[TypedBuf]) -> MpiResult<()> {
+        let me = comm.rank;
+        let p = comm.size();
+        let outgoing: Vec<Vec<u8>> = send.iter().map(|s| s.pack()).collect();
+        for k in 1..p {
+            let to = (me + k) % p;
+            self.coll_send(comm, to, TAG_ALLTOALL, outgoing[to as usize].clone())?;
+        }
+        recv[me as usize].unpack(&outgoing[me as usize]);
+        for k in 1..p {
+            let from = (me + p - k) % p;
+            let data = self.coll_recv(comm, from, TAG_ALLTOALL)?;
+            check_fits(&recv[from as usize], data.len(), from)?;
+            recv[from as usize].unpack(&data);
+        }
+        Ok(())
+    }
+
+    /// MPI_Reduce_scatter(_block): reduce the whole vector, then scatter block r to rank r.
+    /// `input` is the packed vector; `counts` the elements per rank.
+    pub fn reduce_scatter(
+        &self,
+        comm: &Comm,
+        input: Vec<u8>,
+        counts: &[usize],
+        elem: usize,
+        recv: &TypedBuf,
+        red: Reduction,
+    ) -> MpiResult<()> {
+        let result = self.reduce_to_zero(comm, input, red)?;
+        if comm.rank == 0 {
+            let full = result.expect("rank 0 holds the result");
+            let mut off = 0;
+            for (r, n) in counts.iter().enumerate() {
+                let piece = full[off..off + n * elem].to_vec();
+                off += n * elem;
+                if r == 0 {
+                    recv.unpack(&piece);
+                } else {
+                    self.coll_send(comm, r as u32, TAG_SCATTER, piece)?;
+                }
+            }
+        } else {
+            let piece = self.coll_recv(comm, 0, TAG_SCATTER)?;
+            recv.unpack(&piece);
+        }
+        Ok(())
+    }
+
+    /// MPI_Scan (inclusive) and MPI_Exscan (exclusive): a chain in rank order.
+    pub fn scan(
+        &self,
+        comm: &Comm,
+        input: Vec<u8>,
+        recv: &TypedBuf,
+        red: Reduction,
+        exclusive: bool,
+    ) -> MpiResult<()> {
+        let r = comm.rank;
+        let acc = if r > 0 {
+            Some(self.coll_recv(comm, r - 1, TAG_SCAN)?)
+        } else {
+            None
+        };
+        let mut upto_me = input;
+        if let Some(prev) = &acc {
+            // prefix(0..r) op mine: inout = mine, in = prefix.
+            red.apply(&mut upto_me, prev)?;
+        }
+        if r + 1 < comm.size() {
+            self.coll_send(comm, r + 1, TAG_SCAN, upto_me.clone())?;
+        }
+        match (exclusive, acc) {
+            (false, _) => recv.unpack(&upto_me),
+            (true, Some(prev)) => recv.unpack(&prev),
+            (true, None) => {}
+        }
+        Ok(())
+    }
+}
+
+fn check_fits(slot: &TypedBuf, len: usize, from: u32) -> MpiResult<()> {
+    if len > slot.packed_len() {
+        return Err(MpiError::new(
+            abi::MPI_ERR_TRUNCATE,
+            format!(
+                "{len} bytes from rank {from} do not fit the {} bytes of its receive buffer",
+                slot.packed_len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Length-prefixed concatenation of byte pieces.
+fn encode_pieces(pieces: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(pieces.iter().map(|p| p.len() + 8).sum());
+    for p in pieces {
+        out.extend_from_slice(&(p.len() as u64).to_le_bytes());
+        out.extend_from_slice(p);
+    }
+    out
+}
+
+fn decode_pieces(mut data: &[u8]) -> MpiResult<Vec<&[u8]>> {
+    let mut out = Vec::new();
+    while !data.is_empty() {
+        let corrupt = || MpiError::new(abi::MPI_ERR_INTERN, "corrupt allgather message");
+        let len = u64::from_le_bytes(
+            data.get(..8)
+                .ok_or_else(corrupt)?
+                .try_into()
+                .expect("8 bytes"),
+        ) as usize;
+        let piece = data.get(8..8 + len).ok_or_else(corrupt)?;
+        out.push(piece);
+        data = &data[8 + len..];
+    }
+    Ok(out)
+}

@@ -78,5 +78,419 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             })
         },
     )?;
+    add_more(l)
+}
+
+use crate::mpi::abi::GuestMem;
+use crate::mpi::datatype::TypedBuf;
+use crate::mpi::error::{MpiError, MpiResult};
+use crate::mpi::rank::{Comm, MpiRank};
+
+/// Receive or send slots for a v-collective: rank i's `counts[i]` elements of
+/// `dt` at `base + displs[i] * extent` (in bytes when `byte_displs`).
+fn slots(
+    r: &MpiRank,
+    m: &GuestMem,
+    base: u32,
+    counts: &[i32],
+    displs: &[i32],
+    dts: &[i32],
+    byte_displs: bool,
+) -> MpiResult<Vec<TypedBuf>> {
+    counts
+        .iter()
+        .zip(displs)
+        .zip(dts)
+        .map(|((&n, &d), &dt)| {
+            let t = r.datatype(dt)?;
+            let off = if byte_displs {
+                d as i64
+            } else {
+                d as i64 * t.extent
+            };
+            let addr = base as i64 + off;
+            let addr = u32::try_from(addr).map_err(|_| {
+                MpiError::new(
+                    abi::MPI_ERR_BUFFER,
+                    format!("displacement {d} moves the buffer outside memory"),
+                )
+            })?;
+            TypedBuf::new(m, addr, n, t)
+        })
+        .collect()
+}
+
+/// Slots of `count` elements each, laid out back to back (the non-v collectives).
+fn even_slots(
+    r: &MpiRank,
+    m: &GuestMem,
+    base: u32,
+    count: i32,
+    dt: i32,
+    n: u32,
+) -> MpiResult<Vec<TypedBuf>> {
+    let counts = vec![count; n as usize];
+    let displs: Vec<i32> = (0..n as i32).map(|i| i.saturating_mul(count)).collect();
+    slots(r, m, base, &counts, &displs, &vec![dt; n as usize], false)
+}
+
+fn arrays(m: &GuestMem, cm: &Comm, ptrs: &[u32]) -> MpiResult<Vec<Vec<i32>>> {
+    ptrs.iter()
+        .map(|p| m.read_i32s(*p, cm.size() as usize))
+        .collect()
+}
+
+fn is_root(cm: &Comm, root: i32) -> bool {
+    root >= 0 && cm.rank == root as u32
+}
+
+fn send_or_in_place(
+    r: &MpiRank,
+    m: &GuestMem,
+    buf: u32,
+    count: i32,
+    dt: i32,
+) -> MpiResult<Option<TypedBuf>> {
+    if buf == abi::IN_PLACE {
+        Ok(None)
+    } else {
+        r.buffer(m, buf, count, dt).map(Some)
+    }
+}
+
+pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
+    l.func_wrap(
+        "mpi",
+        "MPI_Gather",
+        |mut c: Caller<'_, RankCtx>,
+         sb: u32,
+         sc: i32,
+         st: i32,
+         rb: u32,
+         rc: i32,
+         rt: i32,
+         root: i32,
+         comm: i32| {
+            call(&mut c, "MPI_Gather", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                let root_here = is_root(&cm, root);
+                let send = if root_here && sb == abi::IN_PLACE {
+                    None
+                } else {
+                    Some(r.buffer(m, sb, sc, st)?)
+                };
+                let slots = if root_here {
+                    Some(even_slots(r, m, rb, rc, rt, cm.size())?)
+                } else {
+                    None
+                };
+                r.gatherv(&cm, send.as_ref(), slots.as_deref(), root)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Gatherv",
+        |mut c: Caller<'_, RankCtx>,
+         sb: u32,
+         sc: i32,
+         st: i32,
+         rb: u32,
+         rcs: u32,
+         ds: u32,
+         rt: i32,
+         root: i32,
+         comm: i32| {
+            call(&mut c, "MPI_Gatherv", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                let root_here = is_root(&cm, root);
+                let send = if root_here && sb == abi::IN_PLACE {
+                    None
+                } else {
+                    Some(r.buffer(m, sb, sc, st)?)
+                };
+                let slots = if root_here {
+                    let a = arrays(m, &cm, &[rcs, ds])?;
+                    Some(slots(
+                        r,
+                        m,
+                        rb,
+                        &a[0],
+                        &a[1],
+                        &vec![rt; cm.size() as usize],
+                        false,
+                    )?)
+                } else {
+                    None
+                };
+                r.gatherv(&cm, send.as_ref(), slots.as_deref(), root)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Scatter",
+        |mut c: Caller<'_, RankCtx>,
+         sb: u32,
+         sc: i32,
+         st: i32,
+         rb: u32,
+         rc: i32,
+         rt: i32,
+         root: i32,
+         comm: i32| {
+            call(&mut c, "MPI_Scatter", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                let root_here = is_root(&cm, root);
+                let slots = if root_here {
+                    Some(even_slots(r, m, sb, sc, st, cm.size())?)
+                } else {
+                    None
+                };
+                let recv = if root_here && rb == abi::IN_PLACE {
+                    None
+                } else {
+                    Some(r.buffer(m, rb, rc, rt)?)
+                };
+                r.scatterv(&cm, slots.as_deref(), recv.as_ref(), root)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Scatterv",
+        |mut c: Caller<'_, RankCtx>,
+         sb: u32,
+         scs: u32,
+         ds: u32,
+         st: i32,
+         rb: u32,
+         rc: i32,
+         rt: i32,
+         root: i32,
+         comm: i32| {
+            call(&mut c, "MPI_Scatterv", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                let root_here = is_root(&cm, root);
+                let slots = if root_here {
+                    let a = arrays(m, &cm, &[scs, ds])?;
+                    Some(slots(
+                        r,
+                        m,
+                        sb,
+                        &a[0],
+                        &a[1],
+                        &vec![st; cm.size() as usize],
+                        false,
+                    )?)
+                } else {
+                    None
+                };
+                let recv = if root_here && rb == abi::IN_PLACE {
+                    None
+                } else {
+                    Some(r.buffer(m, rb, rc, rt)?)
+                };
+                r.scatterv(&cm, slots.as_deref(), recv.as_ref(), root)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Allgather",
+        |mut c: Caller<'_, RankCtx>,
+         sb: u32,
+         sc: i32,
+         st: i32,
+         rb: u32,
+         rc: i32,
+         rt: i32,
+         comm: i32| {
+            call(&mut c, "MPI_Allgather", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                let send = send_or_in_place(r, m, sb, sc, st)?;
+                let slots = even_slots(r, m, rb, rc, rt, cm.size())?;
+                r.allgatherv(&cm, send.as_ref(), &slots)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Allgatherv",
+        |mut c: Caller<'_, RankCtx>,
+         sb: u32,
+         sc: i32,
+         st: i32,
+         rb: u32,
+         rcs: u32,
+         ds: u32,
+         rt: i32,
+         comm: i32| {
+            call(&mut c, "MPI_Allgatherv", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                let send = send_or_in_place(r, m, sb, sc, st)?;
+                let a = arrays(m, &cm, &[rcs, ds])?;
+                let slots = slots(r, m, rb, &a[0], &a[1], &vec![rt; cm.size() as usize], false)?;
+                r.allgatherv(&cm, send.as_ref(), &slots)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Alltoall",
+        |mut c: Caller<'_, RankCtx>,
+         sb: u32,
+         sc: i32,
+         st: i32,
+         rb: u32,
+         rc: i32,
+         rt: i32,
+         comm: i32| {
+            call(&mut c, "MPI_Alltoall", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                let recv = even_slots(r, m, rb, rc, rt, cm.size())?;
+                let send = if sb == abi::IN_PLACE {
+                    recv.clone()
+                } else {
+                    even_slots(r, m, sb, sc, st, cm.size())?
+                };
+                r.alltoallv(&cm, &send, &recv)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Alltoallv",
+        |mut c: Caller<'_, RankCtx>,
+         sb: u32,
+         scs: u32,
+         sds: u32,
+         st: i32,
+         rb: u32,
+         rcs: u32,
+         rds: u32,
+         rt: i32,
+         comm: i32| {
+            call(&mut c, "MPI_Alltoallv", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                let n = cm.size() as usize;
+                let a = arrays(m, &cm, &[rcs, rds])?;
+                let recv = slots(r, m, rb, &a[0], &a[1], &vec![rt; n], false)?;
+                let send = if sb == abi::IN_PLACE {
+                    recv.clone()
+                } else {
+                    let s = arrays(m, &cm, &[scs, sds])?;
+                    slots(r, m, sb, &s[0], &s[1], &vec![st; n], false)?
+                };
+                r.alltoallv(&cm, &send, &recv)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Alltoallw",
+        |mut c: Caller<'_, RankCtx>,
+         sb: u32,
+         scs: u32,
+         sds: u32,
+         sts: u32,
+         rb: u32,
+         rcs: u32,
+         rds: u32,
+         rts: u32,
+         comm: i32| {
+            call(&mut c, "MPI_Alltoallw", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                let a = arrays(m, &cm, &[rcs, rds, rts])?;
+                let recv = slots(r, m, rb, &a[0], &a[1], &a[2], true)?;
+                let send = if sb == abi::IN_PLACE {
+                    recv.clone()
+                } else {
+                    let s = arrays(m, &cm, &[scs, sds, sts])?;
+                    slots(r, m, sb, &s[0], &s[1], &s[2], true)?
+                };
+                r.alltoallv(&cm, &send, &recv)
+            })
+        },
+    )?;
+    fn reduce_scatter(
+        r: &mut MpiRank,
+        m: &GuestMem,
+        sb: u32,
+        rb: u32,
+        counts: Vec<i32>,
+        dt: i32,
+        op: i32,
+        comm: i32,
+    ) -> MpiResult<()> {
+        let cm = r.comm(comm)?;
+        let red = r.reduction(op, dt)?;
+        let counts: Vec<usize> = counts
+            .iter()
+            .map(|c| {
+                usize::try_from(*c)
+                    .map_err(|_| MpiError::new(abi::MPI_ERR_COUNT, format!("negative count {c}")))
+            })
+            .collect::<MpiResult<_>>()?;
+        let total: usize = counts.iter().sum();
+        let elem = r.datatype(dt)?.size;
+        let mine = counts[cm.rank as usize] as i32;
+        let input = if sb == abi::IN_PLACE {
+            r.buffer(m, rb, total as i32, dt)?.pack()
+        } else {
+            r.buffer(m, sb, total as i32, dt)?.pack()
+        };
+        let recv = r.buffer(m, rb, mine, dt)?;
+        r.reduce_scatter(&cm, input, &counts, elem, &recv, red)
+    }
+    l.func_wrap(
+        "mpi",
+        "MPI_Reduce_scatter",
+        |mut c: Caller<'_, RankCtx>, sb: u32, rb: u32, rcs: u32, dt: i32, op: i32, comm: i32| {
+            call(&mut c, "MPI_Reduce_scatter", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                let counts = m.read_i32s(rcs, cm.size() as usize)?;
+                reduce_scatter(r, m, sb, rb, counts, dt, op, comm)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Reduce_scatter_block",
+        |mut c: Caller<'_, RankCtx>, sb: u32, rb: u32, rc: i32, dt: i32, op: i32, comm: i32| {
+            call(&mut c, "MPI_Reduce_scatter_block", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                reduce_scatter(r, m, sb, rb, vec![rc; cm.size() as usize], dt, op, comm)
+            })
+        },
+    )?;
+    macro_rules! scan {
+        ($name:literal, $exclusive:expr) => {
+            l.func_wrap(
+                "mpi",
+                $name,
+                |mut c: Caller<'_, RankCtx>,
+                 sb: u32,
+                 rb: u32,
+                 count: i32,
+                 dt: i32,
+                 op: i32,
+                 comm: i32| {
+                    call(&mut c, $name, comm, |r, m| {
+                        let cm = r.comm(comm)?;
+                        let red = r.reduction(op, dt)?;
+                        let recv = r.buffer(m, rb, count, dt)?;
+                        let input = match send_or_in_place(r, m, sb, count, dt)? {
+                            Some(s) => s.pack(),
+                            None => recv.pack(),
+                        };
+                        r.scan(&cm, input, &recv, red, $exclusive)
+                    })
+                },
+            )?;
+        };
+    }
+    scan!("MPI_Scan", false);
+    scan!("MPI_Exscan", true);
     Ok(())
 }

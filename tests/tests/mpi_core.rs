@@ -68,3 +68,10 @@ fn gather_scatter_alltoall_and_scans_match_openmpi() {
         assert_eq!(out.matches("scan rank").count(), n as usize, "{out}");
     }
 }
+
+#[test]
+fn info_objects_and_environment_inquiries_match_openmpi() {
+    let c = Cluster::start(&[("node0", 2)]);
+    let out = same_as_mpirun(&c, "mpi/env_info", 2, &[]);
+    assert!(out.contains("rank 1: copy cb_nodes=8"), "{out}");
+}

@@ -117,6 +117,10 @@ abi_consts! {
     MPI_ERR_INTERN = 17;
     MPI_ERR_IN_STATUS = 18;
     MPI_ERR_PENDING = 19;
+    MPI_ERR_INFO_KEY = 31;
+    MPI_ERR_INFO_NOKEY = 32;
+    MPI_ERR_INFO_VALUE = 33;
+    MPI_ERR_INFO = 34;
     MPI_ERR_NO_MEM = 39;
     MPI_ERR_WIN = 51;
     MPI_ERR_RMA_SYNC = 53;
@@ -288,6 +292,20 @@ impl GuestMem {
             cancelled: i(12) != 0,
             count: u64::from_le_bytes(b[16..24].try_into().expect("8")),
         })
+    }
+
+    /// Reads a NUL-terminated guest string of at most `max` bytes.
+    pub fn read_cstr(&self, ptr: u32, max: usize) -> MpiResult<String> {
+        let avail = self.len.saturating_sub(ptr as usize).min(max + 1);
+        let s = self.slice(ptr, avail)?.to_vec();
+        let end = s.iter().position(|b| *b == 0).ok_or_else(|| {
+            MpiError::new(
+                MPI_ERR_ARG,
+                format!("string at {ptr:#x} is not NUL-terminated within {max} bytes"),
+            )
+        })?;
+        String::from_utf8(s[..end].to_vec())
+            .map_err(|_| MpiError::new(MPI_ERR_ARG, format!("string at {ptr:#x} is not UTF-8")))
     }
 
     /// Copies a string into a guest `char[max]` with a terminating NUL (truncating

@@ -11,6 +11,7 @@ pub mod datatype;
 pub mod env;
 pub mod error;
 pub mod host;
+pub mod info;
 pub mod op;
 pub mod p2p;
 pub mod rank;

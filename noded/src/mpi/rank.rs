@@ -154,6 +154,8 @@ pub struct MpiRank {
     pub requests: Table<Request>,
     /// Buffer attached for MPI_Bsend: (address, size).
     pub bsend_buffer: Option<(u32, usize)>,
+    /// Info objects.
+    pub infos: Table<super::info::Info>,
 }
 
 impl MpiRank {
@@ -187,6 +189,7 @@ impl MpiRank {
             types: Table::new(abi::MPI_DATATYPE_NULL, datatype::predefined(), 0x100),
             requests: Table::new(abi::MPI_REQUEST_NULL, vec![None], 1),
             bsend_buffer: None,
+            infos: Table::new(abi::MPI_INFO_NULL, vec![None, Some(Default::default())], 2),
         }
     }
 

@@ -6,6 +6,7 @@
 
 mod coll;
 mod env;
+mod info;
 mod p2p;
 
 use super::abi::{self, GuestMem};
@@ -17,6 +18,7 @@ use wasmtime::{Caller, Linker};
 /// Defines every implemented MPI function in `linker`.
 pub fn add_to_linker(linker: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
     env::add(linker)?;
+    info::add(linker)?;
     p2p::add(linker)?;
     coll::add(linker)?;
     Ok(())

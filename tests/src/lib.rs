@@ -80,8 +80,11 @@ fn compile(compiler: &[&str], src: &Path, out: &Path, extra: &[&str]) {
     if fresh(out, src) {
         return;
     }
-    // Compile to a unique name and rename, so parallel tests never see half a file.
-    let tmp = out.with_extension(format!("tmp{}", std::process::id()));
+    // Compile to a name unique to this call and rename, so parallel tests (threads
+    // of one process, or several processes) never see half a file.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = out.with_extension(format!("tmp{}-{n}", std::process::id()));
     let st = Command::new(compiler[0])
         .args(&compiler[1..])
         .arg(src)

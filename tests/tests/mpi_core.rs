@@ -75,3 +75,12 @@ fn info_objects_and_environment_inquiries_match_openmpi() {
     let out = same_as_mpirun(&c, "mpi/env_info", 2, &[]);
     assert!(out.contains("rank 1: copy cb_nodes=8"), "{out}");
 }
+
+#[test]
+fn groups_communicators_and_cartesian_topologies_match_openmpi() {
+    let c = Cluster::start(&[("node0", 7)]);
+    for n in [1, 4, 7] {
+        let out = same_as_mpirun(&c, "mpi/comm_groups", n, &[]);
+        assert_eq!(out.matches("freed rank").count(), n as usize, "{out}");
+    }
+}

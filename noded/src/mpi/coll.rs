@@ -86,13 +86,23 @@ impl MpiRank {
 
     /// Broadcasts packed bytes from `root` along a binomial tree; returns them on every rank.
     fn bcast_bytes(&self, comm: &Comm, root: u32, data: Option<Vec<u8>>) -> MpiResult<Vec<u8>> {
+        self.bcast_bytes_tagged(comm, root, data, TAG_BCAST)
+    }
+
+    fn bcast_bytes_tagged(
+        &self,
+        comm: &Comm,
+        root: u32,
+        data: Option<Vec<u8>>,
+        tag: i32,
+    ) -> MpiResult<Vec<u8>> {
         let p = comm.size();
         let vr = (comm.rank + p - root) % p;
         let mut data = data.unwrap_or_default();
         let mut mask = 1;
         while mask < p {
             if vr & mask != 0 {
-                data = self.coll_recv(comm, (vr - mask + root) % p, TAG_BCAST)?;
+                data = self.coll_recv(comm, (vr - mask + root) % p, tag)?;
                 break;
             }
             mask <<= 1;
@@ -100,7 +110,7 @@ impl MpiRank {
         mask >>= 1;
         while mask > 0 {
             if vr + mask < p {
-                self.coll_send(comm, (vr + mask + root) % p, TAG_BCAST, data.clone())?;
+                self.coll_send(comm, (vr + mask + root) % p, tag, data.clone())?;
             }
             mask >>= 1;
         }
@@ -124,8 +134,18 @@ impl MpiRank {
     fn reduce_to_zero(
         &self,
         comm: &Comm,
+        acc: Vec<u8>,
+        red: Reduction,
+    ) -> MpiResult<Option<Vec<u8>>> {
+        self.reduce_to_zero_tagged(comm, acc, red, TAG_REDUCE)
+    }
+
+    fn reduce_to_zero_tagged(
+        &self,
+        comm: &Comm,
         mut acc: Vec<u8>,
         red: Reduction,
+        tag: i32,
     ) -> MpiResult<Option<Vec<u8>>> {
         let p = comm.size();
         let r = comm.rank;
@@ -136,12 +156,12 @@ impl MpiRank {
                 if src < p {
                     // acc covers ranks [r, r+mask), the message [r+mask, ...):
                     // result = acc op msg, i.e. apply with inout = msg, in = acc.
-                    let mut msg = self.coll_recv(comm, src, TAG_REDUCE)?;
+                    let mut msg = self.coll_recv(comm, src, tag)?;
                     red.apply(&mut msg, &acc)?;
                     acc = msg;
                 }
             } else {
-                self.coll_send(comm, r & !mask, TAG_REDUCE, acc)?;
+                self.coll_send(comm, r & !mask, tag, acc)?;
                 return Ok(None);
             }
             mask <<= 1;
@@ -204,6 +224,44 @@ impl MpiRank {
         let data = self.bcast_bytes(comm, 0, result)?;
         recv.unpack(&data);
         Ok(())
+    }
+
+    /// Allreduce of host bytes (used to agree on values, e.g. context ids).
+    pub fn allreduce_bytes(
+        &self,
+        comm: &Comm,
+        input: Vec<u8>,
+        red: Reduction,
+    ) -> MpiResult<Vec<u8>> {
+        let result = self.reduce_to_zero(comm, input, red)?;
+        self.bcast_bytes(comm, 0, result)
+    }
+
+    /// Like `allreduce_bytes`, with its own (negative, internal) tag pair.
+    pub fn allreduce_bytes_tagged(
+        &self,
+        comm: &Comm,
+        input: Vec<u8>,
+        red: Reduction,
+        tag: i32,
+    ) -> MpiResult<Vec<u8>> {
+        let result = self.reduce_to_zero_tagged(comm, input, red, tag)?;
+        self.bcast_bytes_tagged(comm, 0, result, tag - 1)
+    }
+
+    /// Allgather of equal-sized host byte strings, concatenated in rank order.
+    pub fn allgather_bytes(&self, comm: &Comm, mine: Vec<u8>) -> MpiResult<Vec<u8>> {
+        let mut pieces = Vec::new();
+        if comm.rank == 0 {
+            pieces.push(mine);
+            for r in 1..comm.size() {
+                pieces.push(self.coll_recv(comm, r, TAG_GATHER)?);
+            }
+        } else {
+            self.coll_send(comm, 0, TAG_GATHER, mine)?;
+        }
+        let all = self.bcast_bytes(comm, 0, (comm.rank == 0).then(|| encode_pieces(&pieces)))?;
+        Ok(decode_pieces(&all)?.concat())
     }
 
     /// Resolves an op handle and datatype into a reduction, checking they fit.

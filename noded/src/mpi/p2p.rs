@@ -390,7 +390,7 @@ pub fn get_count(bytes: u64, size: usize) -> i32 {
     if size == 0 {
         return 0;
     }
-    if bytes % size as u64 != 0 {
+    if !bytes.is_multiple_of(size as u64) {
         return abi::MPI_UNDEFINED;
     }
     i32::try_from(bytes / size as u64).unwrap_or(abi::MPI_UNDEFINED)

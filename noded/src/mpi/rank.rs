@@ -99,6 +99,8 @@ pub struct Comm {
     pub errhandler: i32,
     /// Name (MPI_Comm_set_name).
     pub name: String,
+    /// Cartesian topology, if created with MPI_Cart_create.
+    pub cart: Option<super::comm::Cart>,
 }
 
 impl Comm {
@@ -156,6 +158,10 @@ pub struct MpiRank {
     pub bsend_buffer: Option<(u32, usize)>,
     /// Info objects.
     pub infos: Table<super::info::Info>,
+    /// Groups.
+    pub groups: Table<super::comm::Group>,
+    /// The lowest context id this rank has not used (see `comm::agree_ctx`).
+    pub next_ctx: u32,
 }
 
 impl MpiRank {
@@ -168,6 +174,7 @@ impl MpiRank {
             rank: me,
             errhandler: abi::MPI_ERRORS_ARE_FATAL,
             name: "MPI_COMM_WORLD".into(),
+            cart: None,
         };
         let comm_self = Comm {
             ctx: 2,
@@ -175,6 +182,7 @@ impl MpiRank {
             rank: 0,
             errhandler: abi::MPI_ERRORS_ARE_FATAL,
             name: "MPI_COMM_SELF".into(),
+            cart: None,
         };
         MpiRank {
             world,
@@ -190,6 +198,12 @@ impl MpiRank {
             requests: Table::new(abi::MPI_REQUEST_NULL, vec![None], 1),
             bsend_buffer: None,
             infos: Table::new(abi::MPI_INFO_NULL, vec![None, Some(Default::default())], 2),
+            groups: Table::new(
+                abi::MPI_GROUP_NULL,
+                vec![None, Some(Arc::from([].as_slice()))],
+                2,
+            ),
+            next_ctx: 4,
         }
     }
 

@@ -413,6 +413,7 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             })
         },
     )?;
+    #[allow(clippy::too_many_arguments)]
     fn reduce_scatter(
         r: &mut MpiRank,
         m: &GuestMem,

@@ -5,6 +5,7 @@
 //! naming the call, which fails the job.
 
 mod coll;
+mod comm;
 mod env;
 mod info;
 mod p2p;
@@ -20,6 +21,7 @@ pub fn add_to_linker(linker: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
     env::add(linker)?;
     info::add(linker)?;
     p2p::add(linker)?;
+    comm::add(linker)?;
     coll::add(linker)?;
     Ok(())
 }

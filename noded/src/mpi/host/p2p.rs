@@ -315,6 +315,7 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             })
         },
     )?;
+    #[allow(clippy::too_many_arguments)]
     fn waitsome(
         r: &mut MpiRank,
         m: &GuestMem,

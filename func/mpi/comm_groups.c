@@ -71,6 +71,9 @@ int main(int argc, char **argv) {
     MPI_Bcast(&b, 1, MPI_INT, 0, dup);
     printf("dup rank %d: congruent %d ident %d unequal %d name %s/%d bcast %d\n", rank, cmp1 == MPI_CONGRUENT,
            cmp2 == MPI_IDENT, size == 1 ? 1 : cmp3 == MPI_UNEQUAL, name, len, b);
+    int is_inter;
+    MPI_Comm_test_inter(dup, &is_inter);
+    if (rank == 0) printf("test_inter %d\n", is_inter);
     MPI_Comm_get_name(MPI_COMM_WORLD, name, &len);
     if (rank == 0) printf("world name %s\n", name);
 

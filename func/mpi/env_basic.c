@@ -38,6 +38,11 @@ int main(int argc, char **argv) {
     MPI_Errhandler eh;
     MPI_Comm_get_errhandler(MPI_COMM_WORLD, &eh);
     printf("rank %d: default errhandler fatal %d\n", rank, eh == MPI_ERRORS_ARE_FATAL);
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    int rc = MPI_Send(&rank, 1, MPI_INT, size + 5, 0, MPI_COMM_WORLD);
+    MPI_Error_class(rc, &cls);
+    printf("rank %d: errors return rank class %d\n", rank, cls == MPI_ERR_RANK);
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
 
     MPI_Finalized(&flag);
     printf("rank %d: finalized before %d\n", rank, flag);

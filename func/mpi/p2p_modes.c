@@ -44,6 +44,10 @@ int main(int argc, char **argv) {
         for (int i = 0; i < 100; i++) msg[i] = rank * 1000 + i;
         MPI_Bsend(msg, 100, MPI_INT, right, 5, MPI_COMM_WORLD);
         MPI_Recv(got, 100, MPI_INT, left, 5, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        MPI_Request br;
+        MPI_Ibsend(msg, 100, MPI_INT, right, 8, MPI_COMM_WORLD, &br);
+        MPI_Recv(got, 100, MPI_INT, left, 8, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        MPI_Wait(&br, MPI_STATUS_IGNORE);
         void *back;
         int backsize;
         MPI_Buffer_detach(&back, &backsize);
@@ -61,6 +65,13 @@ int main(int argc, char **argv) {
         MPI_Rsend(&w, 1, MPI_INT, right, 6, MPI_COMM_WORLD);
         MPI_Wait(&r, MPI_STATUS_IGNORE);
         printf("rsend: rank %d got %d\n", rank, v);
+        MPI_Irecv(&v, 1, MPI_INT, left, 9, MPI_COMM_WORLD, &r);
+        MPI_Barrier(MPI_COMM_WORLD);
+        MPI_Request sr;
+        MPI_Irsend(&w, 1, MPI_INT, right, 9, MPI_COMM_WORLD, &sr);
+        MPI_Wait(&sr, MPI_STATUS_IGNORE);
+        MPI_Wait(&r, MPI_STATUS_IGNORE);
+        printf("irsend: rank %d got %d\n", rank, v);
     }
 
     /* Probe a message of unknown length, size the buffer with Get_count. */

@@ -84,3 +84,12 @@ fn groups_communicators_and_cartesian_topologies_match_openmpi() {
         assert_eq!(out.matches("freed rank").count(), n as usize, "{out}");
     }
 }
+
+#[test]
+fn derived_datatypes_and_packing_match_openmpi() {
+    let c = Cluster::start(&[("node0", 4)]);
+    for n in [1, 3] {
+        let out = same_as_mpirun(&c, "mpi/types", n, &[]);
+        assert_eq!(out.matches("freed rank").count(), n as usize, "{out}");
+    }
+}

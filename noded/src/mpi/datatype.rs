@@ -78,6 +78,8 @@ pub struct Datatype {
     /// The primitive every element is made of, with its count per element, when
     /// the type is homogeneous (reductions need this).
     pub prim: Option<(Prim, usize)>,
+    /// Primitive elements in one element of the type (MPI_Get_elements).
+    pub elems: usize,
     /// Whether MPI_Type_commit was called (predefined types are).
     pub committed: bool,
     /// Name for MPI_Type_get_name.
@@ -97,6 +99,7 @@ impl Datatype {
             true_extent,
             blocks,
             prim: Some((prim, 1)),
+            elems: 1,
             committed: true,
             name: name.to_string(),
         }
@@ -351,4 +354,127 @@ mod tests {
             abi::MPI_ERR_COUNT
         );
     }
+}
+
+/// Most blocks a derived type may flatten to (a guard against absurd type maps).
+const MAX_BLOCKS: usize = 1 << 24;
+
+fn too_big() -> MpiError {
+    MpiError::new(abi::MPI_ERR_TYPE, "derived datatype too large")
+}
+
+/// Builds a derived type from pieces `(byte displacement, child, count)` laid out
+/// in type-map order; `count` consecutive children start at the displacement.
+pub fn build(pieces: &[(i64, Arc<Datatype>, usize)]) -> MpiResult<Datatype> {
+    let mut blocks = Vec::new();
+    let mut size = 0usize;
+    let mut elems = 0usize;
+    let (mut lb, mut ub) = (i64::MAX, i64::MIN);
+    let (mut tlb, mut tub) = (i64::MAX, i64::MIN);
+    let mut prim: Option<Option<Prim>> = None;
+    for (disp, child, count) in pieces {
+        if *count == 0 {
+            continue;
+        }
+        let n = *count as i64;
+        let first = disp + child.lb;
+        let last = disp + (n - 1) * child.extent + child.lb;
+        lb = lb.min(first.min(last));
+        ub = ub.max(first.max(last) + child.extent);
+        let tfirst = disp + child.true_lb;
+        let tlast = disp + (n - 1) * child.extent + child.true_lb;
+        tlb = tlb.min(tfirst.min(tlast));
+        tub = tub.max(tfirst.max(tlast) + child.true_extent);
+        if blocks.len() + count * child.blocks.len() > MAX_BLOCKS {
+            return Err(too_big());
+        }
+        for j in 0..n {
+            for &(off, len) in &child.blocks {
+                blocks.push((disp + j * child.extent + off, len));
+            }
+        }
+        size = size
+            .checked_add(count.checked_mul(child.size).ok_or_else(too_big)?)
+            .ok_or_else(too_big)?;
+        elems += count * child.elems;
+        let p = child.prim.map(|(p, _)| p);
+        prim = Some(match prim {
+            None => p,
+            Some(q) if q == p => q,
+            Some(_) => None,
+        });
+    }
+    if lb == i64::MAX {
+        (lb, ub, tlb, tub) = (0, 0, 0, 0);
+    }
+    let prim = prim.flatten().map(|p| (p, elems));
+    Ok(Datatype {
+        size,
+        lb,
+        extent: ub - lb,
+        true_lb: tlb,
+        true_extent: tub - tlb,
+        blocks: merge(blocks),
+        prim,
+        elems,
+        committed: false,
+        name: String::new(),
+    })
+}
+
+/// MPI_Type_create_subarray.
+pub fn subarray(
+    sizes: &[i32],
+    subsizes: &[i32],
+    starts: &[i32],
+    order_c: bool,
+    old: Arc<Datatype>,
+) -> MpiResult<Datatype> {
+    let n = sizes.len();
+    let bad = |m: String| MpiError::new(abi::MPI_ERR_ARG, m);
+    for i in 0..n {
+        if sizes[i] < 1 || subsizes[i] < 1 || starts[i] < 0 || starts[i] + subsizes[i] > sizes[i] {
+            return Err(bad(format!(
+                "dimension {i}: size {}, subsize {}, start {} do not describe a subarray",
+                sizes[i], subsizes[i], starts[i]
+            )));
+        }
+    }
+    // Work in C order (row-major); Fortran order is the reverse.
+    let (sz, sub, st): (Vec<i64>, Vec<i64>, Vec<i64>) = if order_c {
+        (
+            sizes.iter().map(|x| *x as i64).collect(),
+            subsizes.iter().map(|x| *x as i64).collect(),
+            starts.iter().map(|x| *x as i64).collect(),
+        )
+    } else {
+        (
+            sizes.iter().rev().map(|x| *x as i64).collect(),
+            subsizes.iter().rev().map(|x| *x as i64).collect(),
+            starts.iter().rev().map(|x| *x as i64).collect(),
+        )
+    };
+    let rows: i64 = sub[..n - 1].iter().product();
+    let mut pieces = Vec::with_capacity(rows as usize);
+    let mut idx = vec![0i64; n.saturating_sub(1)];
+    for _ in 0..rows {
+        let mut lin = 0i64;
+        for d in 0..n {
+            let coord = st[d] + if d + 1 < n { idx[d] } else { 0 };
+            lin = lin * sz[d] + coord;
+        }
+        pieces.push((lin * old.extent, old.clone(), sub[n - 1] as usize));
+        for d in (0..n - 1).rev() {
+            idx[d] += 1;
+            if idx[d] < sub[d] {
+                break;
+            }
+            idx[d] = 0;
+        }
+    }
+    let mut t = build(&pieces)?;
+    let full: i64 = sz.iter().product();
+    t.lb = 0;
+    t.extent = full * old.extent;
+    Ok(t)
 }

@@ -6,6 +6,7 @@
 
 mod coll;
 mod comm;
+mod datatype;
 mod env;
 mod info;
 mod p2p;
@@ -22,6 +23,7 @@ pub fn add_to_linker(linker: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
     info::add(linker)?;
     p2p::add(linker)?;
     comm::add(linker)?;
+    datatype::add(linker)?;
     coll::add(linker)?;
     Ok(())
 }

@@ -498,7 +498,10 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                 let d = r.datatype(dt)?;
                 let n = match d.prim {
                     Some((p, _)) => get_count(st.count, p.size()),
-                    None => get_count(st.count, d.size),
+                    None => match get_count(st.count, d.size) {
+                        abi::MPI_UNDEFINED => abi::MPI_UNDEFINED,
+                        whole => whole.saturating_mul(d.elems as i32),
+                    },
                 };
                 m.write_i32(out, n)
             })

@@ -55,6 +55,8 @@ pub struct RankCtx {
     pub memory: Option<Memory>,
     /// Memory accounting.
     pub limiter: MemLimiter,
+    /// Guest address of the predefined attribute values (MPI_Comm_get_attr).
+    pub attr_area: Option<u32>,
 }
 
 /// The linker every job on a node instantiates against: WASI p1 and MPI.
@@ -80,6 +82,7 @@ pub fn test_store(engine: &Engine) -> Store<RankCtx> {
                 peak: 0,
                 refused: false,
             },
+            attr_area: None,
         },
     )
 }
@@ -156,6 +159,7 @@ pub fn run(engine: &Engine, pre: &InstancePre<RankCtx>, setup: RankSetup) -> Ran
             peak: 0,
             refused: false,
         },
+        attr_area: None,
     };
     let mut store = Store::new(engine, ctx);
     store.limiter(|c| &mut c.limiter);

@@ -93,3 +93,10 @@ fn derived_datatypes_and_packing_match_openmpi() {
         assert_eq!(out.matches("freed rank").count(), n as usize, "{out}");
     }
 }
+
+#[test]
+fn alloc_mem_and_predefined_attributes_match_openmpi() {
+    let c = Cluster::start(&[("node0", 3)]);
+    let out = same_as_mpirun(&c, "mpi/env_attr", 3, &[]);
+    assert!(out.contains("tag_ub flag 1 at least 32767 1"), "{out}");
+}

@@ -66,6 +66,7 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             })
         },
     )?;
+    #[allow(clippy::too_many_arguments)]
     fn indexed(
         r: &mut MpiRank,
         m: &GuestMem,

@@ -289,73 +289,6 @@ impl TypedBuf {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn by_handle(h: i32) -> Arc<Datatype> {
-        predefined()[abi::handle_index(h)].clone().unwrap()
-    }
-
-    #[test]
-    fn predefined_types_have_wasm32_sizes_in_handle_order() {
-        let all = predefined();
-        assert_eq!(all.len(), 0x27);
-        assert_eq!(by_handle(abi::MPI_LONG).size, 4);
-        assert_eq!(by_handle(abi::MPI_LONG_LONG_INT).size, 8);
-        assert_eq!(by_handle(abi::MPI_LONG_DOUBLE).size, 16);
-        assert_eq!(by_handle(abi::MPI_DOUBLE).name, "MPI_DOUBLE");
-        assert_eq!(by_handle(abi::MPI_2INT).name, "MPI_2INT");
-        let di = by_handle(abi::MPI_DOUBLE_INT);
-        assert_eq!((di.size, di.extent, di.is_contiguous()), (12, 16, false));
-        let si = by_handle(abi::MPI_SHORT_INT);
-        assert_eq!(
-            (si.size, si.extent, si.blocks.clone()),
-            (6, 8, vec![(0, 2), (4, 4)])
-        );
-    }
-
-    #[test]
-    fn non_contiguous_elements_pack_and_unpack_round_trip() {
-        let mut mem = vec![0u8; 64];
-        // SAFETY: `mem` outlives `g`.
-        let g = unsafe { GuestMem::new(mem.as_mut_ptr(), mem.len()) };
-        let si = by_handle(abi::MPI_SHORT_INT);
-        // Two {short; pad; int} elements at address 8.
-        g.write_bytes(
-            8,
-            &[1, 0, 0xee, 0xee, 2, 0, 0, 0, 3, 0, 0xee, 0xee, 4, 0, 0, 0],
-        )
-        .unwrap();
-        let b = TypedBuf::new(&g, 8, 2, si.clone()).unwrap();
-        let packed = b.pack();
-        assert_eq!(packed, vec![1, 0, 2, 0, 0, 0, 3, 0, 4, 0, 0, 0]);
-        let dst = TypedBuf::new(&g, 32, 2, si).unwrap();
-        dst.unpack(&packed);
-        assert_eq!(
-            &mem[32..48],
-            &[1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0]
-        );
-    }
-
-    #[test]
-    fn a_typed_buffer_past_the_end_of_memory_is_refused() {
-        let mut mem = vec![0u8; 64];
-        // SAFETY: `mem` outlives `g`.
-        let g = unsafe { GuestMem::new(mem.as_mut_ptr(), mem.len()) };
-        let d = by_handle(abi::MPI_DOUBLE);
-        assert!(TypedBuf::new(&g, 0, 8, d.clone()).is_ok());
-        assert_eq!(
-            TypedBuf::new(&g, 8, 8, d.clone()).unwrap_err().class,
-            abi::MPI_ERR_BUFFER
-        );
-        assert_eq!(
-            TypedBuf::new(&g, 0, -1, d).unwrap_err().class,
-            abi::MPI_ERR_COUNT
-        );
-    }
-}
-
 /// Most blocks a derived type may flatten to (a guard against absurd type maps).
 const MAX_BLOCKS: usize = 1 << 24;
 
@@ -477,4 +410,71 @@ pub fn subarray(
     t.lb = 0;
     t.extent = full * old.extent;
     Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn by_handle(h: i32) -> Arc<Datatype> {
+        predefined()[abi::handle_index(h)].clone().unwrap()
+    }
+
+    #[test]
+    fn predefined_types_have_wasm32_sizes_in_handle_order() {
+        let all = predefined();
+        assert_eq!(all.len(), 0x27);
+        assert_eq!(by_handle(abi::MPI_LONG).size, 4);
+        assert_eq!(by_handle(abi::MPI_LONG_LONG_INT).size, 8);
+        assert_eq!(by_handle(abi::MPI_LONG_DOUBLE).size, 16);
+        assert_eq!(by_handle(abi::MPI_DOUBLE).name, "MPI_DOUBLE");
+        assert_eq!(by_handle(abi::MPI_2INT).name, "MPI_2INT");
+        let di = by_handle(abi::MPI_DOUBLE_INT);
+        assert_eq!((di.size, di.extent, di.is_contiguous()), (12, 16, false));
+        let si = by_handle(abi::MPI_SHORT_INT);
+        assert_eq!(
+            (si.size, si.extent, si.blocks.clone()),
+            (6, 8, vec![(0, 2), (4, 4)])
+        );
+    }
+
+    #[test]
+    fn non_contiguous_elements_pack_and_unpack_round_trip() {
+        let mut mem = vec![0u8; 64];
+        // SAFETY: `mem` outlives `g`.
+        let g = unsafe { GuestMem::new(mem.as_mut_ptr(), mem.len()) };
+        let si = by_handle(abi::MPI_SHORT_INT);
+        // Two {short; pad; int} elements at address 8.
+        g.write_bytes(
+            8,
+            &[1, 0, 0xee, 0xee, 2, 0, 0, 0, 3, 0, 0xee, 0xee, 4, 0, 0, 0],
+        )
+        .unwrap();
+        let b = TypedBuf::new(&g, 8, 2, si.clone()).unwrap();
+        let packed = b.pack();
+        assert_eq!(packed, vec![1, 0, 2, 0, 0, 0, 3, 0, 4, 0, 0, 0]);
+        let dst = TypedBuf::new(&g, 32, 2, si).unwrap();
+        dst.unpack(&packed);
+        assert_eq!(
+            &mem[32..48],
+            &[1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0]
+        );
+    }
+
+    #[test]
+    fn a_typed_buffer_past_the_end_of_memory_is_refused() {
+        let mut mem = vec![0u8; 64];
+        // SAFETY: `mem` outlives `g`.
+        let g = unsafe { GuestMem::new(mem.as_mut_ptr(), mem.len()) };
+        let d = by_handle(abi::MPI_DOUBLE);
+        assert!(TypedBuf::new(&g, 0, 8, d.clone()).is_ok());
+        assert_eq!(
+            TypedBuf::new(&g, 8, 8, d.clone()).unwrap_err().class,
+            abi::MPI_ERR_BUFFER
+        );
+        assert_eq!(
+            TypedBuf::new(&g, 0, -1, d).unwrap_err().class,
+            abi::MPI_ERR_COUNT
+        );
+    }
 }

@@ -434,6 +434,17 @@ pub fn sorted_lines(s: &str) -> Vec<String> {
 /// `mpirun`, and asserts the outputs have the same lines (order-insensitive, as
 /// ranks print concurrently). Returns fbatch's output.
 pub fn same_as_mpirun(c: &Cluster, rel: &str, n: u32, args: &[&str]) -> String {
+    same_as_mpirun_except(c, rel, n, args, |_| false)
+}
+
+/// Like [`same_as_mpirun`], ignoring lines for which `skip` holds (timings).
+pub fn same_as_mpirun_except(
+    c: &Cluster,
+    rel: &str,
+    n: u32,
+    args: &[&str],
+    skip: impl Fn(&str) -> bool,
+) -> String {
     let name = rel.replace('/', "_");
     c.upload(&name, rel);
     let n_s = n.to_string();
@@ -458,9 +469,15 @@ pub fn same_as_mpirun(c: &Cluster, rel: &str, n: u32, args: &[&str]) -> String {
         "{rel} on {n} ranks failed under mpirun: {}",
         String::from_utf8_lossy(&theirs.stderr)
     );
+    let keep = |text: &str| -> Vec<String> {
+        sorted_lines(text)
+            .into_iter()
+            .filter(|l| !skip(l))
+            .collect()
+    };
     assert_eq!(
-        sorted_lines(&ours),
-        sorted_lines(&theirs_out),
+        keep(&ours),
+        keep(&theirs_out),
         "{rel} on {n} ranks: fbatch output differs from mpirun"
     );
     ours

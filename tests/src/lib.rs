@@ -368,6 +368,25 @@ impl Cluster {
         last
     }
 
+    /// Waits until job `id` has ended; returns the job.
+    pub fn wait_for_final(&self, id: u64, timeout: Duration) -> Value {
+        let mut last = Value::Null;
+        self.wait_for(timeout, || {
+            last = self.job(id);
+            !matches!(last["state_code"].as_str(), Some("PD" | "R" | "CG"))
+        });
+        last
+    }
+
+    /// The job's output so far (empty while the file does not exist yet).
+    pub fn output_so_far(&self, id: u64) -> String {
+        let path = self.job(id)["output"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        std::fs::read_to_string(path).unwrap_or_default()
+    }
+
     /// The job's output file contents.
     pub fn output(&self, id: u64) -> String {
         let path = self.job(id)["output"]

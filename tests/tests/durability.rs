@@ -69,7 +69,9 @@ fn a_killed_noded_fails_its_jobs_with_node_fail() {
     let mut c = Cluster::start_with(&[("node0", 2)], 1500);
     c.upload("deadlock", "faults/deadlock");
     let id = c.submit(&["-n", "2", "deadlock"]);
-    c.wait_state(id, "R", Duration::from_secs(20));
+    c.wait_for(Duration::from_secs(20), || {
+        c.output_so_far(id).matches("waiting").count() == 2
+    });
     c.kill_node("node0");
     let job = c.wait_state(id, "NF", Duration::from_secs(15));
     assert!(
@@ -80,4 +82,16 @@ fn a_killed_noded_fails_its_jobs_with_node_fail() {
         "{job}"
     );
     assert_eq!(c.nodes_json()[0]["state"], "down");
+}
+
+#[test]
+fn a_node_lost_during_launch_fails_the_job_with_node_fail() {
+    let mut c = Cluster::start_with(&[("node0", 2)], 1500);
+    c.upload("deadlock", "faults/deadlock");
+    let id = c.submit(&["-n", "2", "deadlock"]);
+    // Kill the node at once: the launch may be in flight or the ranks running;
+    // either way the job ends NODE_FAIL, never FAILED.
+    c.kill_node("node0");
+    let job = c.wait_for_final(id, Duration::from_secs(15));
+    assert_eq!(job["state_code"], "NF", "{job}");
 }

@@ -131,7 +131,8 @@ fn fcancel_stops_ranks_blocked_in_mpi_recv_and_computing() {
     let blocked = c.submit(&["-n", "2", "deadlock"]);
     let spinning = c.submit(&["-n", "2", "spin"]);
     c.wait_for(Duration::from_secs(20), || {
-        c.output(blocked).matches("waiting").count() == 2 && c.output(spinning).contains("spinning")
+        c.output_so_far(blocked).matches("waiting").count() == 2
+            && c.output_so_far(spinning).contains("spinning")
     });
     c.ok("fcancel", &[&blocked.to_string(), &spinning.to_string()]);
     for id in [blocked, spinning] {

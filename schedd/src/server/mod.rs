@@ -162,7 +162,7 @@ impl Server {
                 let mut req = match agent {
                     Some(agent) => agent.launch_request(),
                     None => {
-                        self.launch_failed(job, &node, "node is not connected".into());
+                        self.launch_failed(job, &node, "node is not connected".into(), true);
                         return;
                     }
                 };
@@ -203,7 +203,13 @@ impl Server {
                 let this = self.clone();
                 tokio::task::spawn_local(async move {
                     if let Err(e) = req.send().promise.await {
-                        this.launch_failed(job, &node, fbatch_proto::rpc::error_text(&e));
+                        let disconnected = e.kind == capnp::ErrorKind::Disconnected;
+                        this.launch_failed(
+                            job,
+                            &node,
+                            fbatch_proto::rpc::error_text(&e),
+                            disconnected,
+                        );
                     }
                 });
             }
@@ -231,12 +237,19 @@ impl Server {
         }
     }
 
-    fn launch_failed(self: &Rc<Self>, job: JobId, node: &str, why: String) {
+    /// A launch RPC failed; a node that went away fails the job with NODE_FAIL,
+    /// any other refusal (module cannot load, output file) with FAILED.
+    fn launch_failed(self: &Rc<Self>, job: JobId, node: &str, why: String, node_gone: bool) {
         log::warn!("launch of job {job} on {node} failed: {why}");
+        let state = if node_gone {
+            crate::core::JobState::NodeFail
+        } else {
+            crate::core::JobState::Failed
+        };
         let actions = self.cluster.borrow_mut().report(
             node,
             job,
-            crate::core::JobState::Failed,
+            state,
             1,
             format!("launch on node {node} failed: {why}"),
             0,

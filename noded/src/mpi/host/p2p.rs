@@ -24,10 +24,10 @@ fn write_status_at(m: &GuestMem, base: u32, i: usize, st: &Status) -> MpiResult<
     m.write_status(base + (i as u32) * STATUS_SIZE, st)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn send_mode(
-    r: &mut MpiRank,
-    m: &GuestMem,
+/// A send's arguments, shared by blocking and nonblocking sends: the buffer,
+/// checked, and for buffered sends the attached buffer's room.
+#[derive(Clone, Copy)]
+struct SendArgs {
     buf: u32,
     count: i32,
     dt: i32,
@@ -35,35 +35,32 @@ fn send_mode(
     tag: i32,
     comm: i32,
     mode: Mode,
-) -> MpiResult<()> {
-    let cm = r.comm(comm)?;
-    let b = r.buffer(m, buf, count, dt)?;
-    if mode == Mode::Buffered && dest != abi::MPI_PROC_NULL {
-        r.check_bsend(b.packed_len())?;
-    }
-    r.send(&cm, &b, dest, tag, mode)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn isend_mode(
-    r: &mut MpiRank,
-    m: &GuestMem,
-    buf: u32,
-    count: i32,
-    dt: i32,
-    dest: i32,
-    tag: i32,
-    comm: i32,
-    req: u32,
-    mode: Mode,
-) -> MpiResult<()> {
-    let cm = r.comm(comm)?;
-    let b = r.buffer(m, buf, count, dt)?;
-    if mode == Mode::Buffered && dest != abi::MPI_PROC_NULL {
-        r.check_bsend(b.packed_len())?;
+impl SendArgs {
+    /// Starts the send; the returned state completes when the buffer is reusable.
+    fn start(
+        self,
+        r: &mut MpiRank,
+        m: &GuestMem,
+    ) -> MpiResult<std::sync::Arc<crate::mpi::transport::ReqState>> {
+        let cm = r.comm(self.comm)?;
+        let b = r.buffer(m, self.buf, self.count, self.dt)?;
+        if self.mode == Mode::Buffered && self.dest != abi::MPI_PROC_NULL {
+            r.check_bsend(b.packed_len())?;
+        }
+        r.start_send(&cm, &b, self.dest, self.tag, self.mode)
     }
+}
+
+fn send_mode(r: &mut MpiRank, m: &GuestMem, a: SendArgs) -> MpiResult<()> {
+    let state = a.start(r, m)?;
+    r.block_on(&state)
+}
+
+fn isend_mode(r: &mut MpiRank, m: &GuestMem, a: SendArgs, req: u32) -> MpiResult<()> {
     m.slice(req, 4)?;
-    let state = r.start_send(&cm, &b, dest, tag, mode)?;
+    let state = a.start(r, m)?;
     let h = r.add_request(Request {
         state,
         unpack: None,
@@ -104,7 +101,16 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                  tag: i32,
                  comm: i32| {
                     call(&mut c, $name, comm, |r, m| {
-                        send_mode(r, m, buf, count, dt, dest, tag, comm, $mode)
+                        let a = SendArgs {
+                            buf,
+                            count,
+                            dt,
+                            dest,
+                            tag,
+                            comm,
+                            mode: $mode,
+                        };
+                        send_mode(r, m, a)
                     })
                 },
             )?;
@@ -129,7 +135,16 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                  comm: i32,
                  req: u32| {
                     call(&mut c, $name, comm, |r, m| {
-                        isend_mode(r, m, buf, count, dt, dest, tag, comm, req, $mode)
+                        let a = SendArgs {
+                            buf,
+                            count,
+                            dt,
+                            dest,
+                            tag,
+                            comm,
+                            mode: $mode,
+                        };
+                        isend_mode(r, m, a, req)
                     })
                 },
             )?;

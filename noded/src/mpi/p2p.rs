@@ -150,19 +150,6 @@ impl MpiRank {
         Ok(status)
     }
 
-    /// MPI_Send, MPI_Ssend, MPI_Bsend, MPI_Rsend.
-    pub fn send(
-        &self,
-        comm: &Comm,
-        buf: &TypedBuf,
-        dest: i32,
-        tag: i32,
-        mode: Mode,
-    ) -> MpiResult<()> {
-        let req = self.start_send(comm, buf, dest, tag, mode)?;
-        self.block_on(&req)
-    }
-
     /// MPI_Recv.
     pub fn recv(&self, comm: &Comm, buf: TypedBuf, src: i32, tag: i32) -> MpiResult<Status> {
         let req = self.start_recv(comm, buf, src, tag)?;

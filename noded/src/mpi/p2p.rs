@@ -382,3 +382,74 @@ pub fn get_count(bytes: u64, size: usize) -> i32 {
     }
     i32::try_from(bytes / size as u64).unwrap_or(abi::MPI_UNDEFINED)
 }
+
+impl MpiRank {
+    /// MPI_Mprobe / MPI_Improbe: takes the first matching message out of the queue
+    /// and returns a message handle for MPI_Mrecv (MPI_MESSAGE_NO_PROC for PROC_NULL).
+    pub fn mprobe(
+        &mut self,
+        comm: &Comm,
+        src: i32,
+        tag: i32,
+        block: bool,
+    ) -> MpiResult<Option<(i32, Status)>> {
+        MpiRank::check_recv_tag(tag)?;
+        if src == abi::MPI_PROC_NULL {
+            return Ok(Some((abi::MPI_MESSAGE_NO_PROC, Status::proc_null())));
+        }
+        if src != abi::MPI_ANY_SOURCE {
+            comm.world_rank(src)?;
+        }
+        let mailbox = self.world.mailbox(self.me)?;
+        let mut taken = mailbox.take(comm.ctx, src, tag);
+        if taken.is_none() && block {
+            let world = &self.world;
+            transport::block_until(
+                || {
+                    taken = mailbox.take(comm.ctx, src, tag);
+                    taken.is_some()
+                },
+                || world.is_stopped(),
+            )?;
+        }
+        Ok(taken.map(|env| {
+            let st = transport::envelope_status(&env);
+            (self.messages.insert(env), st)
+        }))
+    }
+
+    /// MPI_Mrecv / MPI_Imrecv: receives a message taken by MPI_Mprobe into `buf`.
+    pub fn mrecv(&mut self, handle: i32, buf: TypedBuf) -> MpiResult<Request> {
+        if handle == abi::MPI_MESSAGE_NO_PROC {
+            return Ok(Request {
+                state: ReqState::completed(Status::proc_null()),
+                unpack: None,
+                is_recv: true,
+            });
+        }
+        let env = self.messages.remove(handle).ok_or_else(|| {
+            MpiError::new(
+                abi::MPI_ERR_ARG,
+                format!("invalid message handle {handle:#x}"),
+            )
+        })?;
+        let state = ReqState::new();
+        let (target, unpack) = match buf.contiguous() {
+            Some(slice) => (Target::Guest(slice), None),
+            None => (Target::Host, Some(buf)),
+        };
+        let posted = Posted {
+            ctx: env.ctx,
+            src: env.src,
+            tag: env.tag,
+            target,
+            req: state.clone(),
+        };
+        transport::receive_taken(posted, env);
+        Ok(Request {
+            state,
+            unpack,
+            is_recv: true,
+        })
+    }
+}

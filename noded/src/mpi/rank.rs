@@ -162,6 +162,8 @@ pub struct MpiRank {
     pub groups: Table<super::comm::Group>,
     /// The lowest context id this rank has not used (see `comm::agree_ctx`).
     pub next_ctx: u32,
+    /// Messages taken by MPI_Mprobe, awaiting MPI_Mrecv.
+    pub messages: Table<super::transport::Envelope>,
 }
 
 impl MpiRank {
@@ -204,6 +206,7 @@ impl MpiRank {
                 2,
             ),
             next_ctx: 4,
+            messages: Table::new(abi::MPI_MESSAGE_NULL, vec![None, None], 2),
         }
     }
 

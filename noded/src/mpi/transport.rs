@@ -236,6 +236,17 @@ impl Mailbox {
             })
     }
 
+    /// Removes and returns the first queued message matching (ctx, src, tag)
+    /// (MPI_Mprobe): from then on only MPI_Mrecv can receive it.
+    pub fn take(&self, ctx: u32, src: i32, tag: i32) -> Option<Envelope> {
+        let mut inbox = self.inbox.lock().expect("inbox lock");
+        let i = inbox
+            .unexpected
+            .iter()
+            .position(|e| matches(ctx, src, tag, e))?;
+        inbox.unexpected.remove(i)
+    }
+
     /// Withdraws a posted receive that has not matched yet; true if it was withdrawn.
     pub fn cancel_posted(&self, req: &Arc<ReqState>) -> bool {
         let mut inbox = self.inbox.lock().expect("inbox lock");
@@ -249,6 +260,22 @@ impl Mailbox {
             None => false,
         }
     }
+}
+
+/// The status a matched message would give its receive.
+pub fn envelope_status(e: &Envelope) -> Status {
+    Status {
+        source: e.src,
+        tag: e.tag,
+        error: 0,
+        cancelled: false,
+        count: e.data.len() as u64,
+    }
+}
+
+/// Completes a receive with a message taken by MPI_Mprobe.
+pub fn receive_taken(p: Posted, env: Envelope) {
+    complete_match(p, env);
 }
 
 /// Copies a matched message into its receive and completes both sides.

@@ -543,6 +543,75 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             })
         },
     )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Mprobe",
+        |mut c: Caller<'_, RankCtx>, src: i32, tag: i32, comm: i32, msg: u32, status: u32| {
+            call(&mut c, "MPI_Mprobe", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                m.slice(msg, 4)?;
+                let (h, st) = r
+                    .mprobe(&cm, src, tag, true)?
+                    .expect("a blocking probe finds a message");
+                m.write_i32(msg, h)?;
+                m.write_status(status, &st)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Improbe",
+        |mut c: Caller<'_, RankCtx>,
+         src: i32,
+         tag: i32,
+         comm: i32,
+         flag: u32,
+         msg: u32,
+         status: u32| {
+            call(&mut c, "MPI_Improbe", comm, |r, m| {
+                let cm = r.comm(comm)?;
+                m.slice(msg, 4)?;
+                match r.mprobe(&cm, src, tag, false)? {
+                    Some((h, st)) => {
+                        m.write_i32(flag, 1)?;
+                        m.write_i32(msg, h)?;
+                        m.write_status(status, &st)
+                    }
+                    None => m.write_i32(flag, 0),
+                }
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Mrecv",
+        |mut c: Caller<'_, RankCtx>, buf: u32, count: i32, dt: i32, msg: u32, status: u32| {
+            call(&mut c, "MPI_Mrecv", abi::MPI_COMM_WORLD, |r, m| {
+                let h = m.read_i32(msg)?;
+                let b = r.buffer(m, buf, count, dt)?;
+                let req = r.mrecv(h, b)?;
+                m.write_i32(msg, abi::MPI_MESSAGE_NULL)?;
+                r.block_on(&req.state)?;
+                let st = r.finish(req)?;
+                m.write_status(status, &st)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Imrecv",
+        |mut c: Caller<'_, RankCtx>, buf: u32, count: i32, dt: i32, msg: u32, req: u32| {
+            call(&mut c, "MPI_Imrecv", abi::MPI_COMM_WORLD, |r, m| {
+                let h = m.read_i32(msg)?;
+                let b = r.buffer(m, buf, count, dt)?;
+                m.slice(req, 4)?;
+                let rq = r.mrecv(h, b)?;
+                m.write_i32(msg, abi::MPI_MESSAGE_NULL)?;
+                let handle = r.add_request(rq);
+                m.write_i32(req, handle)
+            })
+        },
+    )?;
     Ok(())
 }
 

@@ -72,6 +72,15 @@ int main(int argc, char **argv) {
         if (rank == 0) printf("bcast root %d ok %d %s\n", b, all_ok, s);
     }
 
+    /* Reduce_local: combine two local buffers. */
+    {
+        int a[3] = {1, 5, -2}, b[3] = {rank, rank, rank};
+        MPI_Reduce_local(a, b, 3, MPI_INT, MPI_MAX);
+        double x[2] = {1.5, 2.0}, y[2] = {2.0, 0.25};
+        MPI_Reduce_local(x, y, 2, MPI_DOUBLE, MPI_PROD);
+        if (rank == root) printf("reduce_local %d %d %d %g %g\n", b[0], b[1], b[2], y[0], y[1]);
+    }
+
     /* Barrier: nobody passes before everyone has arrived. */
     int before = 1, arrived;
     MPI_Barrier(MPI_COMM_WORLD);

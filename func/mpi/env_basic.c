@@ -43,6 +43,8 @@ int main(int argc, char **argv) {
     MPI_Error_class(rc, &cls);
     printf("rank %d: errors return rank class %d\n", rank, cls == MPI_ERR_RANK);
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
+    MPI_Errhandler_free(&eh);
+    printf("rank %d: errhandler freed %d\n", rank, eh == MPI_ERRHANDLER_NULL);
 
     MPI_Finalized(&flag);
     printf("rank %d: finalized before %d\n", rank, flag);

@@ -85,6 +85,9 @@ int main(int argc, char **argv) {
         MPI_Probe(left, 7, MPI_COMM_WORLD, &st);
         MPI_Get_count(&st, MPI_DOUBLE, &count);
         MPI_Get_elements(&st, MPI_DOUBLE, &elems);
+        MPI_Count elems_x;
+        MPI_Get_elements_x(&st, MPI_DOUBLE, &elems_x);
+        if (elems_x != elems) printf("get_elements_x differs\n");
         double *in2 = malloc(count * sizeof(double));
         MPI_Iprobe(left, 7, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
         MPI_Recv(in2, count, MPI_DOUBLE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, &st);

@@ -69,10 +69,15 @@ int main(int argc, char **argv) {
         MPI_Request r;
         MPI_Irecv(&v, 1, MPI_INT, left, 20, MPI_COMM_WORLD, &r);
         MPI_Send(&rank, 1, MPI_INT, right, 20, MPI_COMM_WORLD);
+        int gs = 0;
+        MPI_Status gst;
+        while (!gs) MPI_Request_get_status(r, &gs, &gst);
+        int still_there = r != MPI_REQUEST_NULL;
         while (!flag) {
             MPI_Test(&r, &flag, MPI_STATUS_IGNORE);
             tests++;
         }
+        printf("get_status: rank %d source %d kept %d\n", rank, gst.MPI_SOURCE, still_there);
         MPI_Request nulls[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
         int all, any, idx, out;
         MPI_Testall(2, nulls, &all, MPI_STATUSES_IGNORE);

@@ -491,6 +491,21 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             )?;
         };
     }
+    l.func_wrap(
+        "mpi",
+        "MPI_Reduce_local",
+        |mut c: Caller<'_, RankCtx>, inbuf: u32, inout: u32, count: i32, dt: i32, op: i32| {
+            call(&mut c, "MPI_Reduce_local", abi::MPI_COMM_WORLD, |r, m| {
+                let red = r.reduction(op, dt)?;
+                let input = r.buffer(m, inbuf, count, dt)?.pack();
+                let target = r.buffer(m, inout, count, dt)?;
+                let mut acc = target.pack();
+                red.apply(&mut acc, &input)?;
+                target.unpack(&acc);
+                Ok(())
+            })
+        },
+    )?;
     scan!("MPI_Scan", false);
     scan!("MPI_Exscan", true);
     Ok(())

@@ -249,6 +249,24 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
     )?;
     l.func_wrap(
         "mpi",
+        "MPI_Errhandler_free",
+        |mut c: Caller<'_, RankCtx>, ptr: u32| {
+            call_any(&mut c, "MPI_Errhandler_free", |_, m| {
+                // Only the predefined handlers exist; freeing one releases the handle.
+                match m.read_i32(ptr)? {
+                    abi::MPI_ERRORS_ARE_FATAL | abi::MPI_ERRORS_RETURN => {
+                        m.write_i32(ptr, abi::MPI_ERRHANDLER_NULL)
+                    }
+                    h => Err(MpiError::new(
+                        abi::MPI_ERR_ARG,
+                        format!("invalid error handler {h:#x}"),
+                    )),
+                }
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
         "MPI_Error_class",
         |mut c: Caller<'_, RankCtx>, code: i32, out: u32| {
             call_any(&mut c, "MPI_Error_class", |_, m| {

@@ -612,6 +612,58 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             })
         },
     )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Request_get_status",
+        |mut c: Caller<'_, RankCtx>, h: i32, flag: u32, status: u32| {
+            call(
+                &mut c,
+                "MPI_Request_get_status",
+                abi::MPI_COMM_WORLD,
+                |r, m| {
+                    // Like MPI_Test, but the request stays allocated.
+                    if h == abi::MPI_REQUEST_NULL {
+                        m.write_i32(flag, 1)?;
+                        return m.write_status(status, &empty_status());
+                    }
+                    let req = r.requests.get(h).ok_or_else(|| {
+                        MpiError::new(
+                            abi::MPI_ERR_REQUEST,
+                            format!("invalid request handle {h:#x}"),
+                        )
+                    })?;
+                    if req.state.is_done() {
+                        let st = req.state.status();
+                        m.write_i32(flag, 1)?;
+                        m.write_status(status, &st)
+                    } else {
+                        m.write_i32(flag, 0)
+                    }
+                },
+            )
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Get_elements_x",
+        |mut c: Caller<'_, RankCtx>, status: u32, dt: i32, out: u32| {
+            call(&mut c, "MPI_Get_elements_x", abi::MPI_COMM_WORLD, |r, m| {
+                let st = m.read_status(status)?;
+                let d = r.datatype(dt)?;
+                let n: i64 = match d.prim {
+                    Some((p, _)) if st.count % p.size() as u64 == 0 => {
+                        (st.count / p.size() as u64) as i64
+                    }
+                    None if d.size > 0 && st.count % d.size as u64 == 0 => {
+                        (st.count / d.size as u64 * d.elems as u64) as i64
+                    }
+                    _ if d.size == 0 => 0,
+                    _ => abi::MPI_UNDEFINED as i64,
+                };
+                m.write_bytes(out, &n.to_le_bytes())
+            })
+        },
+    )?;
     Ok(())
 }
 

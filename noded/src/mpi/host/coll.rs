@@ -41,11 +41,7 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                 let cm = r.comm(comm)?;
                 let red = r.reduction(op, dt)?;
                 let is_root = root >= 0 && cm.rank == root as u32;
-                let send = if sbuf == abi::IN_PLACE && is_root {
-                    None
-                } else {
-                    Some(r.buffer(m, sbuf, count, dt)?)
-                };
+                let send = at_root_or_in_place(r, m, is_root, sbuf, count, dt)?;
                 let recv = if is_root {
                     Some(r.buffer(m, rbuf, count, dt)?)
                 } else {
@@ -144,6 +140,45 @@ fn is_root(cm: &Comm, root: i32) -> bool {
     root >= 0 && cm.rank == root as u32
 }
 
+/// A root-side buffer that may be MPI_IN_PLACE (only at the root): None then.
+fn at_root_or_in_place(
+    r: &MpiRank,
+    m: &GuestMem,
+    root_here: bool,
+    buf: u32,
+    count: i32,
+    dt: i32,
+) -> MpiResult<Option<TypedBuf>> {
+    if root_here && buf == abi::IN_PLACE {
+        Ok(None)
+    } else {
+        r.buffer(m, buf, count, dt).map(Some)
+    }
+}
+
+/// The slots of a v-collective with one datatype: counts and displacements (in
+/// elements) read from the guest arrays at `counts` and `displs`.
+fn v_slots(
+    r: &MpiRank,
+    m: &GuestMem,
+    cm: &Comm,
+    base: u32,
+    counts: u32,
+    displs: u32,
+    dt: i32,
+) -> MpiResult<Vec<TypedBuf>> {
+    let a = arrays(m, cm, &[counts, displs])?;
+    slots(
+        r,
+        m,
+        base,
+        &a[0],
+        &a[1],
+        &vec![dt; cm.size() as usize],
+        false,
+    )
+}
+
 fn send_or_in_place(
     r: &MpiRank,
     m: &GuestMem,
@@ -174,11 +209,7 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             call(&mut c, "MPI_Gather", comm, |r, m| {
                 let cm = r.comm(comm)?;
                 let root_here = is_root(&cm, root);
-                let send = if root_here && sb == abi::IN_PLACE {
-                    None
-                } else {
-                    Some(r.buffer(m, sb, sc, st)?)
-                };
+                let send = at_root_or_in_place(r, m, root_here, sb, sc, st)?;
                 let slots = if root_here {
                     Some(even_slots(r, m, rb, rc, rt, cm.size())?)
                 } else {
@@ -204,22 +235,9 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             call(&mut c, "MPI_Gatherv", comm, |r, m| {
                 let cm = r.comm(comm)?;
                 let root_here = is_root(&cm, root);
-                let send = if root_here && sb == abi::IN_PLACE {
-                    None
-                } else {
-                    Some(r.buffer(m, sb, sc, st)?)
-                };
+                let send = at_root_or_in_place(r, m, root_here, sb, sc, st)?;
                 let slots = if root_here {
-                    let a = arrays(m, &cm, &[rcs, ds])?;
-                    Some(slots(
-                        r,
-                        m,
-                        rb,
-                        &a[0],
-                        &a[1],
-                        &vec![rt; cm.size() as usize],
-                        false,
-                    )?)
+                    Some(v_slots(r, m, &cm, rb, rcs, ds, rt)?)
                 } else {
                     None
                 };
@@ -247,11 +265,7 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                 } else {
                     None
                 };
-                let recv = if root_here && rb == abi::IN_PLACE {
-                    None
-                } else {
-                    Some(r.buffer(m, rb, rc, rt)?)
-                };
+                let recv = at_root_or_in_place(r, m, root_here, rb, rc, rt)?;
                 r.scatterv(&cm, slots.as_deref(), recv.as_ref(), root)
             })
         },
@@ -273,24 +287,11 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                 let cm = r.comm(comm)?;
                 let root_here = is_root(&cm, root);
                 let slots = if root_here {
-                    let a = arrays(m, &cm, &[scs, ds])?;
-                    Some(slots(
-                        r,
-                        m,
-                        sb,
-                        &a[0],
-                        &a[1],
-                        &vec![st; cm.size() as usize],
-                        false,
-                    )?)
+                    Some(v_slots(r, m, &cm, sb, scs, ds, st)?)
                 } else {
                     None
                 };
-                let recv = if root_here && rb == abi::IN_PLACE {
-                    None
-                } else {
-                    Some(r.buffer(m, rb, rc, rt)?)
-                };
+                let recv = at_root_or_in_place(r, m, root_here, rb, rc, rt)?;
                 r.scatterv(&cm, slots.as_deref(), recv.as_ref(), root)
             })
         },
@@ -329,8 +330,7 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             call(&mut c, "MPI_Allgatherv", comm, |r, m| {
                 let cm = r.comm(comm)?;
                 let send = send_or_in_place(r, m, sb, sc, st)?;
-                let a = arrays(m, &cm, &[rcs, ds])?;
-                let slots = slots(r, m, rb, &a[0], &a[1], &vec![rt; cm.size() as usize], false)?;
+                let slots = v_slots(r, m, &cm, rb, rcs, ds, rt)?;
                 r.allgatherv(&cm, send.as_ref(), &slots)
             })
         },
@@ -373,14 +373,11 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
          comm: i32| {
             call(&mut c, "MPI_Alltoallv", comm, |r, m| {
                 let cm = r.comm(comm)?;
-                let n = cm.size() as usize;
-                let a = arrays(m, &cm, &[rcs, rds])?;
-                let recv = slots(r, m, rb, &a[0], &a[1], &vec![rt; n], false)?;
+                let recv = v_slots(r, m, &cm, rb, rcs, rds, rt)?;
                 let send = if sb == abi::IN_PLACE {
                     recv.clone()
                 } else {
-                    let s = arrays(m, &cm, &[scs, sds])?;
-                    slots(r, m, sb, &s[0], &s[1], &vec![st; n], false)?
+                    v_slots(r, m, &cm, sb, scs, sds, st)?
                 };
                 r.alltoallv(&cm, &send, &recv)
             })

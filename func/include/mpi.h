@@ -360,6 +360,9 @@ FMPI_IMPORT(MPI_Request_get_status) int MPI_Request_get_status(MPI_Request reque
 FMPI_IMPORT(MPI_Cancel) int MPI_Cancel(MPI_Request *request);
 FMPI_IMPORT(MPI_Test_cancelled) int MPI_Test_cancelled(const MPI_Status *status, int *flag);
 FMPI_IMPORT(MPI_Send_init) int MPI_Send_init(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm, MPI_Request *request);
+FMPI_IMPORT(MPI_Bsend_init) int MPI_Bsend_init(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm, MPI_Request *request);
+FMPI_IMPORT(MPI_Ssend_init) int MPI_Ssend_init(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm, MPI_Request *request);
+FMPI_IMPORT(MPI_Rsend_init) int MPI_Rsend_init(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm, MPI_Request *request);
 FMPI_IMPORT(MPI_Recv_init) int MPI_Recv_init(void *buf, int count, MPI_Datatype datatype, int source, int tag, MPI_Comm comm, MPI_Request *request);
 FMPI_IMPORT(MPI_Start) int MPI_Start(MPI_Request *request);
 FMPI_IMPORT(MPI_Startall) int MPI_Startall(int count, MPI_Request array_of_requests[]);

@@ -265,3 +265,33 @@ fn a_second_upload_of_the_same_module_is_an_aot_cache_hit() {
     assert_eq!(second["compile_ms"], 0);
     assert_eq!(first["hash"], second["hash"]);
 }
+
+#[test]
+fn a_user_reduction_function_that_calls_mpi_or_traps_fails_the_job_clearly() {
+    let c = Cluster::start(&[("node0", 2)]);
+    c.upload("user_op", "faults/user_op");
+    for (mode, want) in [
+        (
+            "mpi",
+            "rank 0: MPI_Comm_rank: MPI_ERR_OTHER: called from inside a user-defined reduction function",
+        ),
+        (
+            "trap",
+            "rank 0: wasm trap: wasm `unreachable` instruction executed (in bad)",
+        ),
+    ] {
+        let r = c.run("fsub", &["-n", "2", "--wait", "user_op", mode]);
+        let id: u64 = r
+            .stdout
+            .trim()
+            .trim_start_matches("Submitted batch job ")
+            .parse()
+            .unwrap();
+        let job = c.job(id);
+        assert_eq!(job["state_code"], "F", "{job}");
+        let reason = job["reason"].as_str().unwrap();
+        assert!(reason.starts_with(want), "{mode}: {reason}");
+        let out = c.output(id);
+        assert_eq!(out.matches("sum ok 3").count(), 2, "{out}");
+    }
+}

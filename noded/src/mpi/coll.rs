@@ -29,6 +29,19 @@ impl Reduction {
     }
 }
 
+/// The combine step of a reduction on packed elements: a predefined op applied
+/// by the host ([`Reduction`]) or a user op that calls back into the guest.
+pub trait Combine {
+    /// `inout = input op inout`, elementwise on packed data.
+    fn combine(&mut self, inout: &mut [u8], input: &[u8]) -> MpiResult<()>;
+}
+
+impl Combine for Reduction {
+    fn combine(&mut self, inout: &mut [u8], input: &[u8]) -> MpiResult<()> {
+        self.apply(inout, input)
+    }
+}
+
 impl MpiRank {
     /// Sends host bytes to comm rank `dest` in the collective context.
     fn coll_send(&self, comm: &Comm, dest: u32, tag: i32, data: Vec<u8>) -> MpiResult<()> {
@@ -135,7 +148,7 @@ impl MpiRank {
         &self,
         comm: &Comm,
         acc: Vec<u8>,
-        red: Reduction,
+        red: &mut dyn Combine,
     ) -> MpiResult<Option<Vec<u8>>> {
         self.reduce_to_zero_tagged(comm, acc, red, TAG_REDUCE)
     }
@@ -144,7 +157,7 @@ impl MpiRank {
         &self,
         comm: &Comm,
         mut acc: Vec<u8>,
-        red: Reduction,
+        red: &mut dyn Combine,
         tag: i32,
     ) -> MpiResult<Option<Vec<u8>>> {
         let p = comm.size();
@@ -157,7 +170,7 @@ impl MpiRank {
                     // acc covers ranks [r, r+mask), the message [r+mask, ...):
                     // result = acc op msg, i.e. apply with inout = msg, in = acc.
                     let mut msg = self.coll_recv(comm, src, tag)?;
-                    red.apply(&mut msg, &acc)?;
+                    red.combine(&mut msg, &acc)?;
                     acc = msg;
                 }
             } else {
@@ -175,7 +188,7 @@ impl MpiRank {
         comm: &Comm,
         send: Option<&TypedBuf>,
         recv: Option<&TypedBuf>,
-        red: Reduction,
+        red: &mut dyn Combine,
         root: i32,
     ) -> MpiResult<()> {
         let root = Self::check_root(comm, root)?;
@@ -214,7 +227,7 @@ impl MpiRank {
         comm: &Comm,
         send: Option<&TypedBuf>,
         recv: &TypedBuf,
-        red: Reduction,
+        red: &mut dyn Combine,
     ) -> MpiResult<()> {
         let input = match send {
             Some(s) => s.pack(),
@@ -231,9 +244,9 @@ impl MpiRank {
         &self,
         comm: &Comm,
         input: Vec<u8>,
-        red: Reduction,
+        mut red: Reduction,
     ) -> MpiResult<Vec<u8>> {
-        let result = self.reduce_to_zero(comm, input, red)?;
+        let result = self.reduce_to_zero(comm, input, &mut red)?;
         self.bcast_bytes(comm, 0, result)
     }
 
@@ -242,10 +255,10 @@ impl MpiRank {
         &self,
         comm: &Comm,
         input: Vec<u8>,
-        red: Reduction,
+        mut red: Reduction,
         tag: i32,
     ) -> MpiResult<Vec<u8>> {
-        let result = self.reduce_to_zero_tagged(comm, input, red, tag)?;
+        let result = self.reduce_to_zero_tagged(comm, input, &mut red, tag)?;
         self.bcast_bytes_tagged(comm, 0, result, tag - 1)
     }
 
@@ -400,7 +413,7 @@ impl MpiRank {
         counts: &[usize],
         elem: usize,
         recv: &TypedBuf,
-        red: Reduction,
+        red: &mut dyn Combine,
     ) -> MpiResult<()> {
         let result = self.reduce_to_zero(comm, input, red)?;
         if comm.rank == 0 {
@@ -428,7 +441,7 @@ impl MpiRank {
         comm: &Comm,
         input: Vec<u8>,
         recv: &TypedBuf,
-        red: Reduction,
+        red: &mut dyn Combine,
         exclusive: bool,
     ) -> MpiResult<()> {
         let r = comm.rank;
@@ -440,7 +453,7 @@ impl MpiRank {
         let mut upto_me = input;
         if let Some(prev) = &acc {
             // prefix(0..r) op mine: inout = mine, in = prefix.
-            red.apply(&mut upto_me, prev)?;
+            red.combine(&mut upto_me, prev)?;
         }
         if r + 1 < comm.size() {
             self.coll_send(comm, r + 1, TAG_SCAN, upto_me.clone())?;

@@ -4,6 +4,14 @@ use super::abi;
 use super::error::{MpiError, MpiResult};
 use super::rank::{MpiRank, Phase};
 
+/// The error for MPI calls made by a user-defined reduction function.
+pub fn in_user_op() -> MpiError {
+    MpiError::new(
+        abi::MPI_ERR_OTHER,
+        "called from inside a user-defined reduction function (MPI_Op_create), which must not call MPI",
+    )
+}
+
 impl MpiRank {
     /// MPI_Init / MPI_Init_thread; returns the granted thread level. A wasm rank
     /// has exactly one thread, so every level is trivially honoured.
@@ -23,6 +31,7 @@ impl MpiRank {
                 abi::MPI_ERR_OTHER,
                 "MPI cannot be initialized again after MPI_Finalize",
             )),
+            Phase::InUserOp => Err(in_user_op()),
         }
     }
 

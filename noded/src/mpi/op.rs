@@ -4,6 +4,17 @@ use super::abi;
 use super::datatype::Prim;
 use super::error::{MpiError, MpiResult};
 
+/// A user-defined operation (MPI_Op_create): the guest function, as an index
+/// into its exported function table, and whether it commutes. Reductions always
+/// combine in rank order, so non-commutative functions need nothing more.
+#[derive(Debug, Clone, Copy)]
+pub struct UserOp {
+    /// Index of `void f(void *in, void *inout, int *len, MPI_Datatype *dt)`.
+    pub func: u32,
+    /// The `commute` flag given to MPI_Op_create.
+    pub commute: bool,
+}
+
 /// Which predefined operation a handle names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {

@@ -1,10 +1,11 @@
 //! Point-to-point communication (MPI-3.1 chapter 3): blocking and nonblocking
 //! sends and receives, completion, probing.
 
+use super::abi::GuestMem;
 use super::abi::{self, Status};
 use super::datatype::TypedBuf;
 use super::error::{MpiError, MpiResult};
-use super::rank::{Comm, MpiRank, Request};
+use super::rank::{Comm, MpiRank, Persistent, PersistentOp, Request};
 use super::transport::{self, Data, Envelope, Posted, ReqState, Target, EAGER_LIMIT};
 use std::sync::Arc;
 
@@ -91,11 +92,11 @@ impl MpiRank {
     pub fn start_recv(&self, comm: &Comm, buf: TypedBuf, src: i32, tag: i32) -> MpiResult<Request> {
         MpiRank::check_recv_tag(tag)?;
         if src == abi::MPI_PROC_NULL {
-            return Ok(Request {
-                state: ReqState::completed(Status::proc_null()),
-                unpack: None,
-                is_recv: true,
-            });
+            return Ok(Request::new(
+                ReqState::completed(Status::proc_null()),
+                None,
+                true,
+            ));
         }
         if src != abi::MPI_ANY_SOURCE {
             comm.world_rank(src)?;
@@ -112,11 +113,7 @@ impl MpiRank {
             target,
             req: state.clone(),
         });
-        Ok(Request {
-            state,
-            unpack,
-            is_recv: true,
-        })
+        Ok(Request::new(state, unpack, true))
     }
 
     /// Blocks until `state` completes (or the job is stopped).
@@ -158,6 +155,15 @@ impl MpiRank {
     }
 }
 
+/// The status an inactive persistent request (or MPI_REQUEST_NULL) reports.
+pub fn inactive_status() -> Status {
+    Status {
+        source: abi::MPI_ANY_SOURCE,
+        tag: abi::MPI_ANY_TAG,
+        ..Status::default()
+    }
+}
+
 /// Which requests of a list to wait for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WaitFor {
@@ -180,7 +186,7 @@ impl MpiRank {
         }
         self.requests
             .get(h)
-            .map(|r| Some(r.state.clone()))
+            .map(|r| (!r.is_inactive()).then(|| r.state.clone()))
             .ok_or_else(|| {
                 MpiError::new(
                     abi::MPI_ERR_REQUEST,
@@ -189,15 +195,119 @@ impl MpiRank {
             })
     }
 
-    /// Completes request `h` (already done): unpacks, frees the handle, returns its status.
-    pub fn complete_request(&mut self, h: i32) -> MpiResult<Status> {
-        let req = self.requests.remove(h).ok_or_else(|| {
+    /// Completes request `h` (already done): unpacks and returns its status and
+    /// whether the handle was freed. A persistent request is not freed: it becomes
+    /// inactive, ready for the next MPI_Start.
+    pub fn complete_request(&mut self, h: i32) -> MpiResult<(Status, bool)> {
+        let invalid = || {
             MpiError::new(
                 abi::MPI_ERR_REQUEST,
                 format!("invalid request handle {h:#x}"),
             )
-        })?;
-        self.finish(req)
+        };
+        let req = self.requests.get_mut(h).ok_or_else(invalid)?;
+        if let Some(p) = req.persistent.as_mut() {
+            p.active = false;
+            let state = std::mem::replace(&mut req.state, ReqState::completed(inactive_status()));
+            let done = Request::new(state, req.unpack.take(), req.is_recv);
+            return Ok((self.finish(done)?, false));
+        }
+        let req = self.requests.remove(h).ok_or_else(invalid)?;
+        Ok((self.finish(req)?, true))
+    }
+
+    /// True for MPI_REQUEST_NULL and inactive persistent requests, which waits
+    /// and tests skip (their status is empty).
+    pub fn is_inert(&self, h: i32) -> bool {
+        h == abi::MPI_REQUEST_NULL || self.requests.get(h).is_some_and(|r| r.is_inactive())
+    }
+
+    /// MPI_Start: starts persistent request `h` again.
+    pub fn start_persistent(&mut self, mem: &GuestMem, h: i32) -> MpiResult<()> {
+        let p = self
+            .requests
+            .get(h)
+            .and_then(|r| r.persistent)
+            .ok_or_else(|| {
+                MpiError::new(
+                    abi::MPI_ERR_REQUEST,
+                    format!("{h:#x} is not a persistent request handle"),
+                )
+            })?;
+        if p.active {
+            return Err(MpiError::new(
+                abi::MPI_ERR_REQUEST,
+                "the persistent request is already active (complete it before starting it again)",
+            ));
+        }
+        let (state, unpack) = match p.op {
+            PersistentOp::Send {
+                buf,
+                count,
+                dt,
+                dest,
+                tag,
+                comm,
+                mode,
+            } => {
+                let cm = self.comm(comm)?;
+                let b = self.buffer(mem, buf, count, dt)?;
+                if mode == Mode::Buffered && dest != abi::MPI_PROC_NULL {
+                    self.check_bsend(b.packed_len())?;
+                }
+                (self.start_send(&cm, &b, dest, tag, mode)?, None)
+            }
+            PersistentOp::Recv {
+                buf,
+                count,
+                dt,
+                src,
+                tag,
+                comm,
+            } => {
+                let cm = self.comm(comm)?;
+                let b = self.buffer(mem, buf, count, dt)?;
+                let rq = self.start_recv(&cm, b, src, tag)?;
+                (rq.state, rq.unpack)
+            }
+        };
+        let req = self.requests.get_mut(h).expect("checked above");
+        req.state = state;
+        req.unpack = unpack;
+        if let Some(p) = req.persistent.as_mut() {
+            p.active = true;
+        }
+        Ok(())
+    }
+
+    /// MPI_Send_init / MPI_Recv_init: an inactive persistent request.
+    pub fn persistent_request(&mut self, op: PersistentOp) -> MpiResult<i32> {
+        // Check the arguments now, as the standard expects errors at init time.
+        match op {
+            PersistentOp::Send {
+                tag, comm, dest, ..
+            } => {
+                MpiRank::check_send_tag(tag)?;
+                let cm = self.comm(comm)?;
+                if dest != abi::MPI_PROC_NULL {
+                    cm.world_rank(dest)?;
+                }
+            }
+            PersistentOp::Recv { tag, comm, src, .. } => {
+                MpiRank::check_recv_tag(tag)?;
+                let cm = self.comm(comm)?;
+                if src != abi::MPI_PROC_NULL && src != abi::MPI_ANY_SOURCE {
+                    cm.world_rank(src)?;
+                }
+            }
+        }
+        let is_recv = matches!(op, PersistentOp::Recv { .. });
+        Ok(self.requests.insert(Request {
+            state: ReqState::completed(inactive_status()),
+            unpack: None,
+            is_recv,
+            persistent: Some(Persistent { op, active: false }),
+        }))
     }
 
     /// Waits until all (or any) of `handles` are complete or null; `block` = false
@@ -421,11 +531,11 @@ impl MpiRank {
     /// MPI_Mrecv / MPI_Imrecv: receives a message taken by MPI_Mprobe into `buf`.
     pub fn mrecv(&mut self, handle: i32, buf: TypedBuf) -> MpiResult<Request> {
         if handle == abi::MPI_MESSAGE_NO_PROC {
-            return Ok(Request {
-                state: ReqState::completed(Status::proc_null()),
-                unpack: None,
-                is_recv: true,
-            });
+            return Ok(Request::new(
+                ReqState::completed(Status::proc_null()),
+                None,
+                true,
+            ));
         }
         let env = self.messages.remove(handle).ok_or_else(|| {
             MpiError::new(
@@ -446,10 +556,6 @@ impl MpiRank {
             req: state.clone(),
         };
         transport::receive_taken(posted, env);
-        Ok(Request {
-            state,
-            unpack,
-            is_recv: true,
-        })
+        Ok(Request::new(state, unpack, true))
     }
 }

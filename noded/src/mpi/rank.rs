@@ -17,6 +17,9 @@ pub enum Phase {
     Initialized,
     /// After MPI_Finalize.
     Finalized,
+    /// Stands in while a user-defined reduction function runs in the guest (the
+    /// real state is lent to the reduction meanwhile); every MPI call fails.
+    InUserOp,
 }
 
 /// A table of objects named by integer handles of one kind.
@@ -136,6 +139,60 @@ pub struct Request {
     pub unpack: Option<TypedBuf>,
     /// True for receives (they can be cancelled while unmatched).
     pub is_recv: bool,
+    /// For persistent requests (MPI_Send_init, MPI_Recv_init, ...): the
+    /// operation MPI_Start repeats, and whether it is active.
+    pub persistent: Option<Persistent>,
+}
+
+/// A persistent request's operation and activity.
+#[derive(Debug, Clone, Copy)]
+pub struct Persistent {
+    /// What MPI_Start starts.
+    pub op: PersistentOp,
+    /// Started and not yet completed.
+    pub active: bool,
+}
+
+/// The arguments a persistent request was created with.
+#[derive(Debug, Clone, Copy)]
+pub enum PersistentOp {
+    /// MPI_Send_init and friends.
+    Send {
+        buf: u32,
+        count: i32,
+        dt: i32,
+        dest: i32,
+        tag: i32,
+        comm: i32,
+        mode: super::p2p::Mode,
+    },
+    /// MPI_Recv_init.
+    Recv {
+        buf: u32,
+        count: i32,
+        dt: i32,
+        src: i32,
+        tag: i32,
+        comm: i32,
+    },
+}
+
+impl Request {
+    /// A request for a started, non-persistent operation.
+    pub fn new(state: Arc<ReqState>, unpack: Option<TypedBuf>, is_recv: bool) -> Request {
+        Request {
+            state,
+            unpack,
+            is_recv,
+            persistent: None,
+        }
+    }
+
+    /// True for a persistent request that is not active: waits treat it like
+    /// MPI_REQUEST_NULL.
+    pub fn is_inactive(&self) -> bool {
+        self.persistent.is_some_and(|p| !p.active)
+    }
 }
 
 /// Everything MPI about one rank.
@@ -164,6 +221,8 @@ pub struct MpiRank {
     pub next_ctx: u32,
     /// Messages taken by MPI_Mprobe, awaiting MPI_Mrecv.
     pub messages: Table<super::transport::Envelope>,
+    /// User-defined reduction operations (MPI_Op_create).
+    pub ops: Table<super::op::UserOp>,
 }
 
 impl MpiRank {
@@ -207,7 +266,20 @@ impl MpiRank {
             ),
             next_ctx: 4,
             messages: Table::new(abi::MPI_MESSAGE_NULL, vec![None, None], 2),
+            ops: Table::new(abi::MPI_OP_NULL, Vec::new(), 0x20),
         }
+    }
+
+    /// The stand-in state while a user-defined reduction function runs.
+    pub fn in_user_op(&self) -> MpiRank {
+        let mut r = MpiRank::new(self.world.clone(), self.me);
+        r.phase = Phase::InUserOp;
+        r
+    }
+
+    /// The user-defined op a handle names, or None for any other handle.
+    pub fn user_op(&self, h: i32) -> Option<super::op::UserOp> {
+        self.ops.get(h).copied()
     }
 
     /// Fails unless MPI is initialized and not finalized.
@@ -221,6 +293,7 @@ impl MpiRank {
                 abi::MPI_ERR_OTHER,
                 "called after MPI_Finalize",
             )),
+            Phase::InUserOp => Err(super::env::in_user_op()),
         }
     }
 

@@ -1,7 +1,9 @@
 //! Adapters for collective calls.
 
 use super::call;
+use super::op::call_reducing;
 use crate::mpi::abi;
+use crate::mpi::coll::Combine;
 use crate::rank::RankCtx;
 use wasmtime::{Caller, Linker};
 
@@ -37,9 +39,8 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
          op: i32,
          root: i32,
          comm: i32| {
-            call(&mut c, "MPI_Reduce", comm, |r, m| {
+            call_reducing(&mut c, "MPI_Reduce", comm, op, dt, |r, m, red| {
                 let cm = r.comm(comm)?;
-                let red = r.reduction(op, dt)?;
                 let is_root = root >= 0 && cm.rank == root as u32;
                 let send = at_root_or_in_place(r, m, is_root, sbuf, count, dt)?;
                 let recv = if is_root {
@@ -61,9 +62,8 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
          dt: i32,
          op: i32,
          comm: i32| {
-            call(&mut c, "MPI_Allreduce", comm, |r, m| {
+            call_reducing(&mut c, "MPI_Allreduce", comm, op, dt, |r, m, red| {
                 let cm = r.comm(comm)?;
-                let red = r.reduction(op, dt)?;
                 let send = if sbuf == abi::IN_PLACE {
                     None
                 } else {
@@ -418,11 +418,10 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         rb: u32,
         counts: Vec<i32>,
         dt: i32,
-        op: i32,
+        red: &mut dyn Combine,
         comm: i32,
     ) -> MpiResult<()> {
         let cm = r.comm(comm)?;
-        let red = r.reduction(op, dt)?;
         let counts: Vec<usize> = counts
             .iter()
             .map(|c| {
@@ -445,10 +444,10 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         "mpi",
         "MPI_Reduce_scatter",
         |mut c: Caller<'_, RankCtx>, sb: u32, rb: u32, rcs: u32, dt: i32, op: i32, comm: i32| {
-            call(&mut c, "MPI_Reduce_scatter", comm, |r, m| {
+            call_reducing(&mut c, "MPI_Reduce_scatter", comm, op, dt, |r, m, red| {
                 let cm = r.comm(comm)?;
                 let counts = m.read_i32s(rcs, cm.size() as usize)?;
-                reduce_scatter(r, m, sb, rb, counts, dt, op, comm)
+                reduce_scatter(r, m, sb, rb, counts, dt, red, comm)
             })
         },
     )?;
@@ -456,10 +455,17 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         "mpi",
         "MPI_Reduce_scatter_block",
         |mut c: Caller<'_, RankCtx>, sb: u32, rb: u32, rc: i32, dt: i32, op: i32, comm: i32| {
-            call(&mut c, "MPI_Reduce_scatter_block", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                reduce_scatter(r, m, sb, rb, vec![rc; cm.size() as usize], dt, op, comm)
-            })
+            call_reducing(
+                &mut c,
+                "MPI_Reduce_scatter_block",
+                comm,
+                op,
+                dt,
+                |r, m, red| {
+                    let cm = r.comm(comm)?;
+                    reduce_scatter(r, m, sb, rb, vec![rc; cm.size() as usize], dt, red, comm)
+                },
+            )
         },
     )?;
     macro_rules! scan {
@@ -474,9 +480,8 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                  dt: i32,
                  op: i32,
                  comm: i32| {
-                    call(&mut c, $name, comm, |r, m| {
+                    call_reducing(&mut c, $name, comm, op, dt, |r, m, red| {
                         let cm = r.comm(comm)?;
-                        let red = r.reduction(op, dt)?;
                         let recv = r.buffer(m, rb, count, dt)?;
                         let input = match send_or_in_place(r, m, sb, count, dt)? {
                             Some(s) => s.pack(),
@@ -492,15 +497,21 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         "mpi",
         "MPI_Reduce_local",
         |mut c: Caller<'_, RankCtx>, inbuf: u32, inout: u32, count: i32, dt: i32, op: i32| {
-            call(&mut c, "MPI_Reduce_local", abi::MPI_COMM_WORLD, |r, m| {
-                let red = r.reduction(op, dt)?;
-                let input = r.buffer(m, inbuf, count, dt)?.pack();
-                let target = r.buffer(m, inout, count, dt)?;
-                let mut acc = target.pack();
-                red.apply(&mut acc, &input)?;
-                target.unpack(&acc);
-                Ok(())
-            })
+            call_reducing(
+                &mut c,
+                "MPI_Reduce_local",
+                abi::MPI_COMM_WORLD,
+                op,
+                dt,
+                |r, m, red| {
+                    let input = r.buffer(m, inbuf, count, dt)?.pack();
+                    let target = r.buffer(m, inout, count, dt)?;
+                    let mut acc = target.pack();
+                    red.combine(&mut acc, &input)?;
+                    target.unpack(&acc);
+                    Ok(())
+                },
+            )
         },
     )?;
     scan!("MPI_Scan", false);

@@ -8,7 +8,10 @@ use crate::rank::RankCtx;
 use wasmtime::{Caller, Linker};
 
 /// Calls the guest's exported `malloc` (fmpicc always exports it).
-fn guest_malloc(c: &mut Caller<'_, RankCtx>, size: u32) -> wasmtime::Result<MpiResult<u32>> {
+pub(super) fn guest_malloc(
+    c: &mut Caller<'_, RankCtx>,
+    size: u32,
+) -> wasmtime::Result<MpiResult<u32>> {
     let Some(f) = c.get_export("malloc").and_then(|e| e.into_func()) else {
         return Ok(Err(MpiError::new(
             abi::MPI_ERR_NO_MEM,

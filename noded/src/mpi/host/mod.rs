@@ -9,6 +9,7 @@ mod comm;
 mod datatype;
 mod env;
 mod info;
+mod op;
 mod p2p;
 
 use super::abi::{self, GuestMem};
@@ -25,6 +26,7 @@ pub fn add_to_linker(linker: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
     comm::add(linker)?;
     datatype::add(linker)?;
     coll::add(linker)?;
+    op::add(linker)?;
     Ok(())
 }
 

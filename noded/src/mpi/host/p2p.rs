@@ -3,18 +3,14 @@
 use super::call;
 use crate::mpi::abi::{self, GuestMem, Status, STATUS_IGNORE, STATUS_SIZE};
 use crate::mpi::error::{MpiError, MpiResult};
-use crate::mpi::p2p::{get_count, Mode, WaitFor};
-use crate::mpi::rank::{MpiRank, Request};
+use crate::mpi::p2p::{get_count, inactive_status, Mode, WaitFor};
+use crate::mpi::rank::{MpiRank, PersistentOp, Request};
 use crate::rank::RankCtx;
 use wasmtime::{Caller, Linker};
 
-/// The status of a wait on MPI_REQUEST_NULL.
+/// The status of a wait on MPI_REQUEST_NULL or an inactive persistent request.
 fn empty_status() -> Status {
-    Status {
-        source: abi::MPI_ANY_SOURCE,
-        tag: abi::MPI_ANY_TAG,
-        ..Status::default()
-    }
+    inactive_status()
 }
 
 fn write_status_at(m: &GuestMem, base: u32, i: usize, st: &Status) -> MpiResult<()> {
@@ -61,11 +57,7 @@ fn send_mode(r: &mut MpiRank, m: &GuestMem, a: SendArgs) -> MpiResult<()> {
 fn isend_mode(r: &mut MpiRank, m: &GuestMem, a: SendArgs, req: u32) -> MpiResult<()> {
     m.slice(req, 4)?;
     let state = a.start(r, m)?;
-    let h = r.add_request(Request {
-        state,
-        unpack: None,
-        is_recv: false,
-    });
+    let h = r.add_request(Request::new(state, None, false));
     m.write_i32(req, h)
 }
 
@@ -80,8 +72,10 @@ fn complete_some(
     dense: bool,
 ) -> MpiResult<()> {
     for (k, &i) in idx.iter().enumerate() {
-        let st = r.complete_request(handles[i])?;
-        m.write_i32(reqs + 4 * i as u32, abi::MPI_REQUEST_NULL)?;
+        let (st, freed) = r.complete_request(handles[i])?;
+        if freed {
+            m.write_i32(reqs + 4 * i as u32, abi::MPI_REQUEST_NULL)?;
+        }
         write_status_at(m, statuses, if dense { k } else { i }, &st)?;
     }
     Ok(())
@@ -195,6 +189,89 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             })
         },
     )?;
+    macro_rules! send_init {
+        ($name:literal, $mode:expr) => {
+            l.func_wrap(
+                "mpi",
+                $name,
+                |mut c: Caller<'_, RankCtx>,
+                 buf: u32,
+                 count: i32,
+                 dt: i32,
+                 dest: i32,
+                 tag: i32,
+                 comm: i32,
+                 req: u32| {
+                    call(&mut c, $name, comm, |r, m| {
+                        m.slice(req, 4)?;
+                        r.buffer(m, buf, count, dt)?;
+                        let h = r.persistent_request(PersistentOp::Send {
+                            buf,
+                            count,
+                            dt,
+                            dest,
+                            tag,
+                            comm,
+                            mode: $mode,
+                        })?;
+                        m.write_i32(req, h)
+                    })
+                },
+            )?;
+        };
+    }
+    send_init!("MPI_Send_init", Mode::Standard);
+    send_init!("MPI_Rsend_init", Mode::Standard);
+    send_init!("MPI_Ssend_init", Mode::Synchronous);
+    send_init!("MPI_Bsend_init", Mode::Buffered);
+    l.func_wrap(
+        "mpi",
+        "MPI_Recv_init",
+        |mut c: Caller<'_, RankCtx>,
+         buf: u32,
+         count: i32,
+         dt: i32,
+         src: i32,
+         tag: i32,
+         comm: i32,
+         req: u32| {
+            call(&mut c, "MPI_Recv_init", comm, |r, m| {
+                m.slice(req, 4)?;
+                r.buffer(m, buf, count, dt)?;
+                let h = r.persistent_request(PersistentOp::Recv {
+                    buf,
+                    count,
+                    dt,
+                    src,
+                    tag,
+                    comm,
+                })?;
+                m.write_i32(req, h)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Start",
+        |mut c: Caller<'_, RankCtx>, req: u32| {
+            call(&mut c, "MPI_Start", abi::MPI_COMM_WORLD, |r, m| {
+                let h = m.read_i32(req)?;
+                r.start_persistent(m, h)
+            })
+        },
+    )?;
+    l.func_wrap(
+        "mpi",
+        "MPI_Startall",
+        |mut c: Caller<'_, RankCtx>, n: i32, reqs: u32| {
+            call(&mut c, "MPI_Startall", abi::MPI_COMM_WORLD, |r, m| {
+                for h in m.read_i32s(reqs, count(n)?)? {
+                    r.start_persistent(m, h)?;
+                }
+                Ok(())
+            })
+        },
+    )?;
     l.func_wrap(
         "mpi",
         "MPI_Wait",
@@ -245,18 +322,13 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                 Ok(true)
             }
             Some(done)
-                if !block
-                    && done.len()
-                        < handles
-                            .iter()
-                            .filter(|h| **h != abi::MPI_REQUEST_NULL)
-                            .count() =>
+                if !block && done.len() < handles.iter().filter(|h| !r.is_inert(**h)).count() =>
             {
                 Ok(false)
             }
             Some(done) => {
                 for (i, h) in handles.iter().enumerate() {
-                    if *h == abi::MPI_REQUEST_NULL {
+                    if r.is_inert(*h) {
                         write_status_at(m, statuses, i, &empty_status())?;
                     }
                 }

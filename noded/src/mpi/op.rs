@@ -204,17 +204,96 @@ pub fn apply(op: Op, prim: Prim, inout: &mut [u8], input: &[u8]) -> MpiResult<()
                 _ => loc::<i16>(inout, input, 2, max),
             }
         }
-        Prim::F128 | Prim::C128 | Prim::LongDoubleInt => {
-            return Err(MpiError::new(
-                abi::MPI_ERR_OP,
-                format!(
-                    "{} on long double (IEEE binary128 on wasm32) is not supported by fbatch",
-                    op.name()
-                ),
-            ))
+        Prim::F128 => quad::real(op, inout, input)?,
+        Prim::C128 => quad::complex(op, inout, input)?,
+        Prim::LongDoubleInt => {
+            let max = match op {
+                Op::MaxLoc => true,
+                Op::MinLoc => false,
+                _ => return Err(unsupported(op, "a value-index pair")),
+            };
+            quad::loc(inout, input, max)
         }
     }
     Ok(())
+}
+
+/// long double on wasm32 is IEEE binary128, which the host has no hardware for:
+/// arithmetic in software with correct rounding (rustc_apfloat, LLVM's APFloat).
+mod quad {
+    use super::{unsupported, MpiResult, Op};
+    use rustc_apfloat::ieee::Quad;
+    use rustc_apfloat::Float;
+
+    fn get(b: &[u8]) -> Quad {
+        Quad::from_bits(u128::from_le_bytes(b[..16].try_into().expect("16 bytes")))
+    }
+
+    fn put(b: &mut [u8], q: Quad) {
+        b[..16].copy_from_slice(&q.to_bits().to_le_bytes());
+    }
+
+    fn max(x: Quad, y: Quad) -> Quad {
+        if x > y {
+            x
+        } else {
+            y
+        }
+    }
+
+    fn min(x: Quad, y: Quad) -> Quad {
+        if x < y {
+            x
+        } else {
+            y
+        }
+    }
+
+    /// MPI_LONG_DOUBLE: `inout = input op inout`.
+    pub(super) fn real(op: Op, inout: &mut [u8], input: &[u8]) -> MpiResult<()> {
+        let f: fn(Quad, Quad) -> Quad = match op {
+            Op::Sum => |x, y| (x + y).value,
+            Op::Prod => |x, y| (x * y).value,
+            Op::Max => max,
+            Op::Min => min,
+            _ => return Err(unsupported(op, "long double")),
+        };
+        for (a, b) in inout.chunks_exact_mut(16).zip(input.chunks_exact(16)) {
+            put(a, f(get(b), get(a)));
+        }
+        Ok(())
+    }
+
+    /// MPI_C_LONG_DOUBLE_COMPLEX: (re, im) pairs.
+    pub(super) fn complex(op: Op, inout: &mut [u8], input: &[u8]) -> MpiResult<()> {
+        for (a, b) in inout.chunks_exact_mut(32).zip(input.chunks_exact(32)) {
+            let (xr, xi, yr, yi) = (get(b), get(&b[16..]), get(a), get(&a[16..]));
+            let (re, im) = match op {
+                Op::Sum => ((xr + yr).value, (xi + yi).value),
+                Op::Prod => (
+                    ((xr * yr).value - (xi * yi).value).value,
+                    ((xr * yi).value + (xi * yr).value).value,
+                ),
+                _ => return Err(unsupported(op, "a complex type")),
+            };
+            put(a, re);
+            put(&mut a[16..], im);
+        }
+        Ok(())
+    }
+
+    /// MPI_LONG_DOUBLE_INT: packed (binary128, i32) pairs; ties keep the lower index.
+    pub(super) fn loc(inout: &mut [u8], input: &[u8], max: bool) {
+        for (a, b) in inout.chunks_exact_mut(20).zip(input.chunks_exact(20)) {
+            let (va, vb) = (get(a), get(b));
+            let ia = i32::from_le_bytes(a[16..].try_into().expect("4 bytes"));
+            let ib = i32::from_le_bytes(b[16..].try_into().expect("4 bytes"));
+            let take_b = if max { vb > va } else { vb < va };
+            if take_b || (vb == va && ib < ia) {
+                a.copy_from_slice(b);
+            }
+        }
+    }
 }
 
 fn complex<T>(op: Op, inout: &mut [u8], input: &[u8]) -> MpiResult<()>
@@ -264,6 +343,24 @@ mod tests {
         let b = [pair(2.0, 1), pair(0.5, 9)].concat();
         apply(Op::MinLoc, Prim::DoubleInt, &mut a, &b).unwrap();
         assert_eq!(a, [pair(2.0, 1), pair(0.5, 9)].concat());
+    }
+
+    #[test]
+    fn long_double_is_binary128_with_exact_wide_sums() {
+        use rustc_apfloat::{ieee::Quad, Float};
+        let q = |v: i128| Quad::from_i128(v).value.to_bits().to_le_bytes().to_vec();
+        // 2^62 + 1 is exact in binary128 (not in double).
+        let mut a = q(1 << 62);
+        apply(Op::Sum, Prim::F128, &mut a, &q(1)).unwrap();
+        assert_eq!(a, q((1 << 62) + 1));
+        apply(Op::Prod, Prim::F128, &mut a, &q(2)).unwrap();
+        assert_eq!(a, q((1 << 63) + 2));
+        apply(Op::Min, Prim::F128, &mut a, &q(-5)).unwrap();
+        assert_eq!(a, q(-5));
+        // (1 + 2i) * (3 - 1i) = 5 + 5i
+        let mut z = [q(3), q(-1)].concat();
+        apply(Op::Prod, Prim::C128, &mut z, &[q(1), q(2)].concat()).unwrap();
+        assert_eq!(z, [q(5), q(5)].concat());
     }
 
     #[test]

@@ -11,6 +11,7 @@
 
 pub mod abi;
 mod imports;
+pub mod probe;
 
 pub use imports::{import_problems, module_shape, signature, HostFunctions, ModuleShape};
 
@@ -41,15 +42,17 @@ pub enum AotcError {
 
 /// The wasmtime configuration every fbatch engine uses (schedd and noded alike).
 ///
-/// Cranelift at `Speed`; epoch interruption so noded can stop runaway ranks (time
-/// limits, fcancel) at loop back-edges; the default 4 GiB reservation with guard
-/// pages, so linear memories never move and bounds checks are signal-based.
+/// Cranelift at `Speed`; no epoch interruption (noded stops computing ranks with
+/// the loop probes of [`probe`]), multi-memory for the probe memory; the default
+/// 4 GiB reservation with guard pages, so linear memories never move and bounds
+/// checks are signal-based.
 pub fn engine_config() -> Config {
     let mut config = Config::new();
     config
         .strategy(Strategy::Cranelift)
         .cranelift_opt_level(OptLevel::Speed)
-        .epoch_interruption(true)
+        .epoch_interruption(false)
+        .wasm_multi_memory(true)
         .memory_may_move(false)
         .parallel_compilation(true)
         .wasm_simd(true);
@@ -218,9 +221,10 @@ impl Compiler {
             });
         }
         let start = Instant::now();
+        let instrumented = probe::instrument(wasm).map_err(AotcError::Invalid)?;
         let artifact = self
             .engine
-            .precompile_module(wasm)
+            .precompile_module(&instrumented)
             .map_err(|e| AotcError::Invalid(format!("{e:#}")))?;
         let compile_time = start.elapsed();
         let artifact = sled::IVec::from(artifact);

@@ -363,16 +363,6 @@ pub fn run(config: Config) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.state_dir)
         .with_context(|| format!("creating state dir {}", config.state_dir.display()))?;
     let engine = aotc::new_engine()?;
-    {
-        // Epoch ticks let a stopped job interrupt ranks that are computing.
-        let engine = engine.clone();
-        std::thread::Builder::new()
-            .name("epoch-ticker".into())
-            .spawn(move || loop {
-                std::thread::sleep(Duration::from_millis(20));
-                engine.increment_epoch();
-            })?;
-    }
     let cache = Arc::new(ModuleCache::open(&config.state_dir, engine.clone())?);
     let linker = Arc::new(rank::linker(&engine).map_err(|e| anyhow::anyhow!("{e:#}"))?);
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -288,6 +288,7 @@ fn supervise(
             world.job_id, world.node
         );
     }
+    world.forget_probes();
     drop(graveyard);
     JobReport {
         job_id: world.job_id,

@@ -6,7 +6,7 @@ use crate::mpi::rank::{MpiRank, Phase};
 use crate::mpi::world::World;
 use crate::output::RankOutput;
 use std::sync::Arc;
-use wasmtime::{Engine, InstancePre, Linker, Memory, ResourceLimiter, Store, UpdateDeadline};
+use wasmtime::{Engine, InstancePre, Linker, Memory, ResourceLimiter, Store};
 use wasmtime_wasi::p1::WasiP1Ctx;
 
 /// Enforces a rank's memory limit and remembers its peak and any refusal.
@@ -163,20 +163,17 @@ pub fn run(engine: &Engine, pre: &InstancePre<RankCtx>, setup: RankSetup) -> Ran
     };
     let mut store = Store::new(engine, ctx);
     store.limiter(|c| &mut c.limiter);
-    store.set_epoch_deadline(1);
-    store.epoch_deadline_callback(|ctx| {
-        if ctx.data().mpi.world.is_stopped() {
-            Err(wasmtime::Error::new(RankExit::Stopped))
-        } else {
-            Ok(UpdateDeadline::Continue(1))
-        }
-    });
     let end = match pre.instantiate(&mut store) {
         Err(e) => RankEnd::Failed {
             code: 1,
             reason: format!("cannot instantiate the module: {e:#}"),
         },
         Ok(instance) => {
+            if let Some(probe) = instance.get_memory(&mut store, aotc::probe::PROBE_EXPORT) {
+                // SAFETY: the probe memory lives as long as the store, which the
+                // job supervisor keeps until after `forget_probes`.
+                unsafe { setup.world.add_probe(probe.data_ptr(&store)) };
+            }
             let memory = instance.get_memory(&mut store, "memory");
             store.data_mut().memory = memory;
             if let Some(m) = memory {
@@ -226,9 +223,8 @@ fn classify(r: wasmtime::Result<()>, ctx: &RankCtx) -> RankEnd {
                         reason: msg.clone(),
                     },
                 };
-            } else if ctx.mpi.world.is_stopped()
-                && e.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt)
-            {
+            } else if ctx.mpi.world.is_stopped() && e.downcast_ref::<wasmtime::Trap>().is_some() {
+                // The revoked probe page (or anything else while stopping).
                 return RankEnd::Stopped;
             } else {
                 return RankEnd::Failed {

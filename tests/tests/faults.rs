@@ -124,6 +124,14 @@ fn a_time_limit_stops_a_spinning_job_with_timeout() {
 }
 
 #[test]
+fn a_time_limit_stops_a_rank_spinning_in_a_loop_that_touches_no_memory() {
+    let c = Cluster::start(&[("node0", 1)]);
+    let (_, job, out) = run_fault(&c, "spin_regs", 1, &["-t", "0:01"]);
+    assert_eq!(job["state_code"], "TO", "{job}");
+    assert!(out.contains("spinning in registers"), "{out}");
+}
+
+#[test]
 fn fcancel_stops_ranks_blocked_in_mpi_recv_and_computing() {
     let c = Cluster::start(&[("node0", 4)]);
     c.upload("deadlock", "faults/deadlock");

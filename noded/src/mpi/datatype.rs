@@ -58,6 +58,18 @@ impl Prim {
             Prim::C128 => 32,
         }
     }
+
+    /// C alignment on wasm32.
+    pub fn align(self) -> usize {
+        match self {
+            Prim::I8 | Prim::U8 | Prim::Bool | Prim::Byte => 1,
+            Prim::I16 | Prim::U16 => 2,
+            Prim::I32 | Prim::U32 | Prim::F32 | Prim::C32 => 4,
+            Prim::FloatInt | Prim::IntInt | Prim::ShortInt => 4,
+            Prim::I64 | Prim::U64 | Prim::F64 | Prim::C64 | Prim::DoubleInt => 8,
+            Prim::F128 | Prim::C128 | Prim::LongDoubleInt => 16,
+        }
+    }
 }
 
 /// A datatype: its size, bounds and type map.
@@ -82,6 +94,9 @@ pub struct Datatype {
     pub elems: usize,
     /// Whether MPI_Type_commit was called (predefined types are).
     pub committed: bool,
+    /// Alignment (the largest of its members' C alignments on wasm32): a
+    /// struct type's extent is padded to a multiple of it, like a C struct.
+    pub align: usize,
     /// Name for MPI_Type_get_name.
     pub name: String,
 }
@@ -101,6 +116,7 @@ impl Datatype {
             prim: Some((prim, 1)),
             elems: 1,
             committed: true,
+            align: prim.align(),
             name: name.to_string(),
         }
     }
@@ -305,10 +321,12 @@ pub fn build(pieces: &[(i64, Arc<Datatype>, usize)]) -> MpiResult<Datatype> {
     let (mut lb, mut ub) = (i64::MAX, i64::MIN);
     let (mut tlb, mut tub) = (i64::MAX, i64::MIN);
     let mut prim: Option<Option<Prim>> = None;
+    let mut align = 1;
     for (disp, child, count) in pieces {
         if *count == 0 {
             continue;
         }
+        align = align.max(child.align);
         let n = *count as i64;
         let first = disp + child.lb;
         let last = disp + (n - 1) * child.extent + child.lb;
@@ -352,7 +370,20 @@ pub fn build(pieces: &[(i64, Arc<Datatype>, usize)]) -> MpiResult<Datatype> {
         elems,
         committed: false,
         name: String::new(),
+        align,
     })
+}
+
+/// MPI_Type_create_struct: like [`build`], with the extent rounded up to the
+/// members' alignment (MPI-3.1 4.1.6's epsilon), so an array of the type steps
+/// like an array of the C struct it describes.
+pub fn create_struct(pieces: &[(i64, Arc<Datatype>, usize)]) -> MpiResult<Datatype> {
+    let mut t = build(pieces)?;
+    let a = t.align.max(1) as i64;
+    if t.extent.rem_euclid(a) != 0 {
+        t.extent += a - t.extent.rem_euclid(a);
+    }
+    Ok(t)
 }
 
 /// MPI_Type_create_subarray.

@@ -125,6 +125,13 @@ impl MpiRank {
     /// Finishes a completed request: unpacks non-contiguous receives and returns
     /// the status (with MPI_ERR_TRUNCATE if the message did not fit).
     pub fn finish(&self, req: Request) -> MpiResult<Status> {
+        let (status, r) = self.finish_status(req);
+        r.map(|_| status)
+    }
+
+    /// Like [`MpiRank::finish`], returning the status even when the receive
+    /// failed (MPI_ERR_TRUNCATE), so callers can report it as MPI implementations do.
+    pub fn finish_status(&self, req: Request) -> (Status, MpiResult<()>) {
         let mut status = req.state.status();
         if let Some(buf) = req.unpack {
             let data = req.state.take_data();
@@ -136,22 +143,35 @@ impl MpiRank {
             }
         }
         if status.error == abi::MPI_ERR_TRUNCATE {
-            return Err(MpiError::new(
+            let e = MpiError::new(
                 abi::MPI_ERR_TRUNCATE,
                 format!(
                     "message truncated: the receive buffer holds {} bytes, the message from rank {} (tag {}) was larger",
                     status.count, status.source, status.tag
                 ),
-            ));
+            );
+            return (status, Err(e));
         }
-        Ok(status)
+        (status, Ok(()))
     }
 
     /// MPI_Recv.
     pub fn recv(&self, comm: &Comm, buf: TypedBuf, src: i32, tag: i32) -> MpiResult<Status> {
+        let (status, r) = self.recv_status(comm, buf, src, tag)?;
+        r.map(|_| status)
+    }
+
+    /// MPI_Recv, with the status also when the message was truncated.
+    pub fn recv_status(
+        &self,
+        comm: &Comm,
+        buf: TypedBuf,
+        src: i32,
+        tag: i32,
+    ) -> MpiResult<(Status, MpiResult<()>)> {
         let req = self.start_recv(comm, buf, src, tag)?;
         self.block_on(&req.state)?;
-        self.finish(req)
+        Ok(self.finish_status(req))
     }
 }
 
@@ -199,6 +219,13 @@ impl MpiRank {
     /// whether the handle was freed. A persistent request is not freed: it becomes
     /// inactive, ready for the next MPI_Start.
     pub fn complete_request(&mut self, h: i32) -> MpiResult<(Status, bool)> {
+        let (status, freed, r) = self.complete_request_status(h)?;
+        r.map(|_| (status, freed))
+    }
+
+    /// Like [`MpiRank::complete_request`], returning the status and the handle's
+    /// fate even when the receive failed.
+    pub fn complete_request_status(&mut self, h: i32) -> MpiResult<(Status, bool, MpiResult<()>)> {
         let invalid = || {
             MpiError::new(
                 abi::MPI_ERR_REQUEST,
@@ -210,10 +237,12 @@ impl MpiRank {
             p.active = false;
             let state = std::mem::replace(&mut req.state, ReqState::completed(inactive_status()));
             let done = Request::new(state, req.unpack.take(), req.is_recv);
-            return Ok((self.finish(done)?, false));
+            let (status, r) = self.finish_status(done);
+            return Ok((status, false, r));
         }
         let req = self.requests.remove(h).ok_or_else(invalid)?;
-        Ok((self.finish(req)?, true))
+        let (status, r) = self.finish_status(req);
+        Ok((status, true, r))
     }
 
     /// True for MPI_REQUEST_NULL and inactive persistent requests, which waits

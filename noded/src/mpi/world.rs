@@ -44,6 +44,9 @@ pub struct World {
     boxes: Vec<Option<Mailbox>>,
     stopped: AtomicBool,
     stop: Mutex<Option<StopReason>>,
+    /// Base addresses of the local ranks' loop-probe pages (aotc::probe), revoked
+    /// when the job stops. Cleared before the ranks' stores are dropped.
+    probes: Mutex<Vec<usize>>,
     /// Time origin of MPI_Wtime.
     pub epoch: Instant,
 }
@@ -61,6 +64,7 @@ impl World {
             boxes,
             stopped: AtomicBool::new(false),
             stop: Mutex::new(None),
+            probes: Mutex::new(Vec::new()),
             epoch: Instant::now(),
         }
     }
@@ -86,7 +90,7 @@ impl World {
     }
 
     /// Stops the job: the first reason wins; every blocked rank wakes and unwinds,
-    /// running ranks are interrupted at their next epoch check.
+    /// computing ranks trap at their next loop header (their probe page is revoked).
     pub fn stop(&self, end: JobEnd, reason: impl Into<String>) {
         {
             let mut s = self.stop.lock().expect("stop lock");
@@ -101,10 +105,53 @@ impl World {
         for b in self.boxes.iter().flatten() {
             b.wake();
         }
+        for &base in self.probes.lock().expect("probes lock").iter() {
+            revoke(base);
+        }
+    }
+
+    /// Registers a local rank's probe page (the base of its `aotc::probe` memory);
+    /// if the job is already stopping, revokes it at once.
+    ///
+    /// # Safety
+    /// `base` must be the start of a probe memory of [`aotc::probe::PROBE_BYTES`]
+    /// bytes that stays mapped until [`World::forget_probes`] is called.
+    pub unsafe fn add_probe(&self, base: *mut u8) {
+        let mut probes = self.probes.lock().expect("probes lock");
+        probes.push(base as usize);
+        if self.is_stopped() {
+            revoke(base as usize);
+        }
+    }
+
+    /// Forgets every probe page: called before the ranks' stores are dropped, so
+    /// a late stop never touches memory that is no longer theirs.
+    pub fn forget_probes(&self) {
+        self.probes.lock().expect("probes lock").clear();
     }
 
     /// Why the job was stopped, if it was.
     pub fn stop_reason(&self) -> Option<StopReason> {
         self.stop.lock().expect("stop lock").clone()
+    }
+}
+
+/// Makes a probe page inaccessible: the rank's next loop header faults, which
+/// wasmtime reports as a trap.
+fn revoke(base: usize) {
+    // SAFETY: `base` is a registered probe memory (see `World::add_probe`), which
+    // only the probes' loads use; nothing else is at that address.
+    let r = unsafe {
+        libc::mprotect(
+            base as *mut libc::c_void,
+            aotc::probe::PROBE_BYTES,
+            libc::PROT_NONE,
+        )
+    };
+    if r != 0 {
+        log::error!(
+            "mprotect of a loop-probe page failed: {}",
+            std::io::Error::last_os_error()
+        );
     }
 }

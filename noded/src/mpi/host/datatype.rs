@@ -142,7 +142,7 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                 let pieces = (0..k)
                     .map(|i| Ok((d[i] as i64, any_type(r, t[i])?, count(b[i])?)))
                     .collect::<MpiResult<Vec<_>>>()?;
-                store(r, m, out, datatype::build(&pieces)?)
+                store(r, m, out, datatype::create_struct(&pieces)?)
             })
         },
     )?;

@@ -51,7 +51,7 @@ fn attribute_value(r: &crate::mpi::rank::MpiRank, key: i32) -> Option<i32> {
     match key {
         1 => Some(i32::MAX),              // MPI_TAG_UB
         2 => Some(abi::MPI_PROC_NULL),    // MPI_HOST: no host rank
-        3 => Some(r.me as i32),           // MPI_IO: every rank can do I/O
+        3 => Some(abi::MPI_ANY_SOURCE),   // MPI_IO: every rank can do I/O
         4 => Some(0),                     // MPI_WTIME_IS_GLOBAL: clocks are per node
         5 => Some(r.world.size as i32),   // MPI_UNIVERSE_SIZE
         6 => Some(abi::MPI_ERR_LASTCODE), // MPI_LASTUSEDCODE

@@ -2,7 +2,9 @@
 
 use super::{call, call_any};
 use crate::mpi::abi;
-use crate::mpi::info::{Info, MAX_INFO_KEY, MAX_INFO_VAL};
+use crate::mpi::abi::GuestMem;
+use crate::mpi::error::{MpiError, MpiResult};
+use crate::mpi::info::{Info, MAX_INFO_KEY};
 use crate::rank::RankCtx;
 use wasmtime::{Caller, Linker};
 
@@ -30,8 +32,8 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         "MPI_Info_set",
         |mut c: Caller<'_, RankCtx>, info: i32, key: u32, value: u32| {
             call_any(&mut c, "MPI_Info_set", |r, m| {
-                let k = m.read_cstr(key, MAX_INFO_KEY)?;
-                let v = m.read_cstr(value, MAX_INFO_VAL)?;
+                let k = read_key(m, key)?;
+                let v = m.read_cstr(value, LONGEST_STRING)?;
                 r.info_mut(info)?.set(&k, &v)
             })
         },
@@ -41,7 +43,7 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         "MPI_Info_get",
         |mut c: Caller<'_, RankCtx>, info: i32, key: u32, valuelen: i32, value: u32, flag: u32| {
             call_any(&mut c, "MPI_Info_get", |r, m| {
-                let k = m.read_cstr(key, MAX_INFO_KEY)?;
+                let k = read_key(m, key)?;
                 match r.info(info)?.get(&k) {
                     Some(v) => {
                         m.write_cstr(value, valuelen.max(0) as usize + 1, v, 0)?;
@@ -57,7 +59,7 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         "MPI_Info_get_valuelen",
         |mut c: Caller<'_, RankCtx>, info: i32, key: u32, len: u32, flag: u32| {
             call_any(&mut c, "MPI_Info_get_valuelen", |r, m| {
-                let k = m.read_cstr(key, MAX_INFO_KEY)?;
+                let k = read_key(m, key)?;
                 match r.info(info)?.get(&k) {
                     Some(v) => {
                         m.write_i32(len, v.len() as i32)?;
@@ -98,7 +100,7 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         "MPI_Info_delete",
         |mut c: Caller<'_, RankCtx>, info: i32, key: u32| {
             call_any(&mut c, "MPI_Info_delete", |r, m| {
-                let k = m.read_cstr(key, MAX_INFO_KEY)?;
+                let k = read_key(m, key)?;
                 r.info_mut(info)?.delete(&k)
             })
         },
@@ -180,4 +182,20 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         },
     )?;
     Ok(())
+}
+
+/// How far to look for a string's NUL, so that a too-long key or value is
+/// reported with its own error class rather than as an unterminated string.
+const LONGEST_STRING: usize = 1 << 20;
+
+/// An info key argument: at most MPI_MAX_INFO_KEY characters (MPI_ERR_INFO_KEY).
+fn read_key(m: &GuestMem, key: u32) -> MpiResult<String> {
+    let k = m.read_cstr(key, LONGEST_STRING)?;
+    if k.is_empty() || k.len() > MAX_INFO_KEY {
+        return Err(MpiError::new(
+            abi::MPI_ERR_INFO_KEY,
+            format!("invalid info key of {} characters", k.len()),
+        ));
+    }
+    Ok(k)
 }

@@ -72,11 +72,12 @@ fn complete_some(
     dense: bool,
 ) -> MpiResult<()> {
     for (k, &i) in idx.iter().enumerate() {
-        let (st, freed) = r.complete_request(handles[i])?;
+        let (st, freed, result) = r.complete_request_status(handles[i])?;
         if freed {
             m.write_i32(reqs + 4 * i as u32, abi::MPI_REQUEST_NULL)?;
         }
         write_status_at(m, statuses, if dense { k } else { i }, &st)?;
+        result?;
     }
     Ok(())
 }
@@ -163,8 +164,9 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             call(&mut c, "MPI_Recv", comm, |r, m| {
                 let cm = r.comm(comm)?;
                 let b = r.buffer(m, buf, count, dt)?;
-                let st = r.recv(&cm, b, src, tag)?;
-                m.write_status(status, &st)
+                let (st, result) = r.recv_status(&cm, b, src, tag)?;
+                m.write_status(status, &st)?;
+                result
             })
         },
     )?;

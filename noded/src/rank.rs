@@ -177,6 +177,9 @@ pub fn run(engine: &Engine, pre: &InstancePre<RankCtx>, setup: RankSetup) -> Ran
             let memory = instance.get_memory(&mut store, "memory");
             store.data_mut().memory = memory;
             if let Some(m) = memory {
+                setup.world.set_mem_base(rank, m.data_ptr(&store));
+            }
+            if let Some(m) = memory {
                 let size = m.data_size(&store);
                 store.data_mut().limiter.peak = size;
             }

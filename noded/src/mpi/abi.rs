@@ -131,6 +131,10 @@ abi_consts! {
     MPI_ERR_WIN = 51;
     MPI_ERR_RMA_SYNC = 53;
     MPI_ERR_RMA_RANGE = 54;
+    MPI_ERR_DISP = 26;
+    MPI_ERR_SIZE = 47;
+    MPI_ERR_LOCKTYPE = 37;
+    MPI_ERR_RMA_ATTACH = 55;
     MPI_ERR_RMA_FLAVOR = 57;
     MPI_ERR_LASTCODE = 0x3fff_ffff;
 }

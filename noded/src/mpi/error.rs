@@ -75,6 +75,10 @@ pub fn class_name(class: i32) -> &'static str {
         abi::MPI_ERR_RMA_SYNC => "MPI_ERR_RMA_SYNC",
         abi::MPI_ERR_RMA_RANGE => "MPI_ERR_RMA_RANGE",
         abi::MPI_ERR_RMA_FLAVOR => "MPI_ERR_RMA_FLAVOR",
+        abi::MPI_ERR_DISP => "MPI_ERR_DISP",
+        abi::MPI_ERR_SIZE => "MPI_ERR_SIZE",
+        abi::MPI_ERR_LOCKTYPE => "MPI_ERR_LOCKTYPE",
+        abi::MPI_ERR_RMA_ATTACH => "MPI_ERR_RMA_ATTACH",
         _ => "MPI_ERR_UNKNOWN",
     }
 }
@@ -122,6 +126,11 @@ pub fn error_string(code: i32) -> MpiResult<String> {
         abi::MPI_ERR_WIN => "invalid window",
         abi::MPI_ERR_RMA_SYNC => "wrong synchronization of RMA calls",
         abi::MPI_ERR_RMA_RANGE => "target memory is not part of the window",
+        abi::MPI_ERR_RMA_FLAVOR => "wrong type of window for this call",
+        abi::MPI_ERR_DISP => "invalid displacement unit",
+        abi::MPI_ERR_SIZE => "invalid size",
+        abi::MPI_ERR_LOCKTYPE => "invalid lock type",
+        abi::MPI_ERR_RMA_ATTACH => "memory cannot be attached",
         _ => "unknown error",
     };
     Ok(format!("{}: {what}", class_name(class)))

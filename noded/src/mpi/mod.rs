@@ -17,4 +17,5 @@ pub mod op;
 pub mod p2p;
 pub mod rank;
 pub mod transport;
+pub mod win;
 pub mod world;

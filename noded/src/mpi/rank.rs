@@ -223,6 +223,8 @@ pub struct MpiRank {
     pub messages: Table<super::transport::Envelope>,
     /// User-defined reduction operations (MPI_Op_create).
     pub ops: Table<super::op::UserOp>,
+    /// RMA windows.
+    pub wins: Table<super::win::Win>,
 }
 
 impl MpiRank {
@@ -267,6 +269,7 @@ impl MpiRank {
             next_ctx: 4,
             messages: Table::new(abi::MPI_MESSAGE_NULL, vec![None, None], 2),
             ops: Table::new(abi::MPI_OP_NULL, Vec::new(), 0x20),
+            wins: Table::new(abi::MPI_WIN_NULL, vec![None], 1),
         }
     }
 

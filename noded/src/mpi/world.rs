@@ -3,8 +3,11 @@
 
 use super::error::{MpiError, MpiResult};
 use super::transport::Mailbox;
+use super::win::{WinKey, WinShared};
+use std::collections::HashMap;
+use std::os::fd::{FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// How a job ends on this node.
@@ -47,6 +50,12 @@ pub struct World {
     /// Base addresses of the local ranks' loop-probe pages (aotc::probe), revoked
     /// when the job stops. Cleared before the ranks' stores are dropped.
     probes: Mutex<Vec<usize>>,
+    /// Host base address of each local rank's linear memory (0 until known).
+    mem_bases: Mutex<Vec<usize>>,
+    /// RMA windows of the job on this node, by their internal context id.
+    windows: Mutex<HashMap<WinKey, Arc<WinShared>>>,
+    /// memfd segments of shared windows being created, by context id.
+    shm: Mutex<HashMap<WinKey, Arc<OwnedFd>>>,
     /// Time origin of MPI_Wtime.
     pub epoch: Instant,
 }
@@ -65,6 +74,9 @@ impl World {
             stopped: AtomicBool::new(false),
             stop: Mutex::new(None),
             probes: Mutex::new(Vec::new()),
+            mem_bases: Mutex::new(vec![0; size as usize]),
+            windows: Mutex::new(HashMap::new()),
+            shm: Mutex::new(HashMap::new()),
             epoch: Instant::now(),
         }
     }
@@ -124,6 +136,76 @@ impl World {
         }
     }
 
+    /// Records where a local rank's linear memory is mapped (for RMA).
+    pub fn set_mem_base(&self, rank: u32, base: *mut u8) {
+        if let Some(b) = self
+            .mem_bases
+            .lock()
+            .expect("mem lock")
+            .get_mut(rank as usize)
+        {
+            *b = base as usize;
+        }
+    }
+
+    /// The host address of world rank `rank`'s linear memory.
+    pub fn mem_base(&self, rank: u32) -> MpiResult<usize> {
+        match self.mem_bases.lock().expect("mem lock").get(rank as usize) {
+            Some(&b) if b != 0 => Ok(b),
+            _ => Err(MpiError::new(
+                super::abi::MPI_ERR_RANK,
+                format!(
+                    "rank {rank} runs on another node: windows across nodes are not supported yet"
+                ),
+            )),
+        }
+    }
+
+    /// The shared state of window `id`, created by the first member to arrive.
+    pub fn window(&self, id: WinKey, make: impl FnOnce() -> WinShared) -> Arc<WinShared> {
+        self.windows
+            .lock()
+            .expect("windows lock")
+            .entry(id)
+            .or_insert_with(|| Arc::new(make()))
+            .clone()
+    }
+
+    /// Forgets window `id` (MPI_Win_free, once every member is done with it).
+    pub fn drop_window(&self, id: WinKey) {
+        self.windows.lock().expect("windows lock").remove(&id);
+    }
+
+    /// The memfd of shared window `id` (`len` bytes), created by the first member.
+    pub fn shm_segment(&self, id: WinKey, len: u32) -> MpiResult<Arc<OwnedFd>> {
+        let mut shm = self.shm.lock().expect("shm lock");
+        if let Some(fd) = shm.get(&id) {
+            return Ok(fd.clone());
+        }
+        let fd = memfd(len).map_err(|e| {
+            MpiError::new(
+                super::abi::MPI_ERR_NO_MEM,
+                format!("cannot create a shared segment of {len} bytes: {e}"),
+            )
+        })?;
+        let fd = Arc::new(fd);
+        shm.insert(id, fd.clone());
+        Ok(fd)
+    }
+
+    /// Drops the node's reference to shared window `id`'s memfd (the mappings
+    /// keep the memory).
+    pub fn forget_shm_segment(&self, id: WinKey) {
+        self.shm.lock().expect("shm lock").remove(&id);
+    }
+
+    /// Wakes every local rank (they re-check what they wait for).
+    pub fn wake_all(&self) {
+        for b in self.boxes.iter().flatten() {
+            b.wake();
+        }
+    }
+
     /// Forgets every probe page: called before the ranks' stores are dropped, so
     /// a late stop never touches memory that is no longer theirs.
     pub fn forget_probes(&self) {
@@ -154,4 +236,21 @@ fn revoke(base: usize) {
             std::io::Error::last_os_error()
         );
     }
+}
+
+/// An anonymous shared-memory file of `len` bytes.
+fn memfd(len: u32) -> std::io::Result<OwnedFd> {
+    // SAFETY: memfd_create with a static NUL-terminated name; the returned fd is
+    // owned by the OwnedFd from then on.
+    let fd = unsafe { libc::memfd_create(c"fbatch-shared-window".as_ptr(), libc::MFD_CLOEXEC) };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: `fd` was just created and is not owned elsewhere.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    // SAFETY: ftruncate on a valid fd we own.
+    if unsafe { libc::ftruncate(std::os::fd::AsRawFd::as_raw_fd(&fd), i64::from(len)) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(fd)
 }

@@ -11,6 +11,7 @@ mod env;
 mod info;
 mod op;
 mod p2p;
+mod win;
 
 use super::abi::{self, GuestMem};
 use super::error::{class_name, MpiResult, RankExit};
@@ -27,6 +28,7 @@ pub fn add_to_linker(linker: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
     datatype::add(linker)?;
     coll::add(linker)?;
     op::add(linker)?;
+    win::add(linker)?;
     Ok(())
 }
 

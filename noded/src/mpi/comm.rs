@@ -155,7 +155,7 @@ impl MpiRank {
             group,
             rank,
             errhandler,
-            name: name.to_string(),
+            name: name.into(),
             cart: None,
         })
     }
@@ -242,7 +242,7 @@ impl MpiRank {
             group: group.clone(),
             rank: group.iter().position(|w| *w == self.me).expect("member") as u32,
             errhandler: parent.errhandler,
-            name: String::new(),
+            name: "".into(),
             cart: None,
         };
         let red = Reduction {
@@ -318,13 +318,13 @@ impl MpiRank {
         let group: Group = parent.group[..n as usize].into();
         let nh = self.new_comm(ctx, group, "", parent.errhandler);
         if let Some(c) = self.comms.get_mut(nh) {
-            c.cart = Some(Cart { dims, periods });
+            c.cart = Some(Arc::new(Cart { dims, periods }));
         }
         Ok(nh)
     }
 
     /// The Cartesian topology of a communicator.
-    pub fn cart(&self, h: i32) -> MpiResult<(Comm, Cart)> {
+    pub fn cart(&self, h: i32) -> MpiResult<(Comm, Arc<Cart>)> {
         let c = self.comm(h)?;
         let cart = c.cart.clone().ok_or_else(|| {
             MpiError::new(
@@ -365,7 +365,7 @@ impl MpiRank {
             .map(|(p, _)| *p)
             .collect();
         if let Some(sub) = self.comms.get_mut(nh) {
-            sub.cart = Some(Cart { dims, periods });
+            sub.cart = Some(Arc::new(Cart { dims, periods }));
         }
         Ok(nh)
     }

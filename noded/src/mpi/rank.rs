@@ -101,9 +101,9 @@ pub struct Comm {
     /// MPI_ERRORS_ARE_FATAL or MPI_ERRORS_RETURN.
     pub errhandler: i32,
     /// Name (MPI_Comm_set_name).
-    pub name: String,
+    pub name: Arc<str>,
     /// Cartesian topology, if created with MPI_Cart_create.
-    pub cart: Option<super::comm::Cart>,
+    pub cart: Option<Arc<super::comm::Cart>>,
 }
 
 impl Comm {

@@ -307,7 +307,7 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                         format!("invalid communicator handle {comm:#x}"),
                     )
                 })?;
-                cm.name = n;
+                cm.name = n.into();
                 Ok(())
             })
         },

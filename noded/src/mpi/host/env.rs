@@ -185,7 +185,7 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                 .comms
                 .get(comm)
                 .map(|c| c.name.clone())
-                .unwrap_or_else(|| format!("{comm:#x}"));
+                .unwrap_or_else(|| format!("{comm:#x}").into());
             Err(wasmtime::Error::new(RankExit::Abort {
                 code,
                 msg: format!("MPI_Abort({name}, {code}) called by rank {}", r.me),

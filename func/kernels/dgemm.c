@@ -100,8 +100,8 @@ int main(int argc, char **argv) {
                         for (int i = it; i < ie; i++)
                             for (int k = kt; k < ke; k++) {
                                 double aik = A[i * N + ks + k];
-                                double *ci = C + i * N;
-                                const double *bk = Bbuf + k * N;
+                                double *restrict ci = C + i * N;
+                                const double *restrict bk = Bbuf + k * N;
                                 for (int j = jt; j < je; j++) ci[j] += aik * bk[j];
                             }
                     }

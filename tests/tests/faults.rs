@@ -207,8 +207,15 @@ fn uploads_importing_unimplemented_mpi_functions_list_them_by_name() {
     let src = c.dir().join("uses_missing.c");
     std::fs::write(
         &src,
-        "#include <mpi.h>\nint main(int c, char **v) { MPI_Init(&c, &v); MPI_Win w = MPI_WIN_NULL;\n\
-         MPI_Win_fence(0, w); MPI_Win_free(&w); MPI_Finalize(); return 0; }\n",
+        "#include <mpi.h>\n\
+         __attribute__((import_module(\"mpi\"), import_name(\"MPI_File_open\")))\n\
+         int MPI_File_open(MPI_Comm, const char *, int, MPI_Info, int *);\n\
+         __attribute__((import_module(\"mpi\"), import_name(\"MPI_Comm_spawn\")))\n\
+         int MPI_Comm_spawn(const char *, char **, int, MPI_Info, int, MPI_Comm, MPI_Comm *, int *);\n\
+         int main(int c, char **v) { MPI_Init(&c, &v); int f; MPI_Comm x;\n\
+         MPI_File_open(MPI_COMM_WORLD, \"f\", 0, MPI_INFO_NULL, &f);\n\
+         MPI_Comm_spawn(\"x\", 0, 1, MPI_INFO_NULL, 0, MPI_COMM_SELF, &x, 0);\n\
+         MPI_Finalize(); return 0; }\n",
     )
     .unwrap();
     let out = c.dir().join("uses_missing.wasm");
@@ -223,12 +230,12 @@ fn uploads_importing_unimplemented_mpi_functions_list_them_by_name() {
     assert_eq!(r.code, 1);
     assert!(
         r.stderr
-            .contains("MPI_Win_fence (not implemented by fbatch)"),
+            .contains("MPI_File_open (not implemented by fbatch)"),
         "{r:?}"
     );
     assert!(
         r.stderr
-            .contains("MPI_Win_free (not implemented by fbatch)"),
+            .contains("MPI_Comm_spawn (not implemented by fbatch)"),
         "{r:?}"
     );
 }

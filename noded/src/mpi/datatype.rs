@@ -59,6 +59,12 @@ impl Prim {
         }
     }
 
+    /// The type signature of one element, as runs of (bytes, count). A
+    /// value-index pair counts as one element, as in OpenMPI.
+    pub fn signature(self) -> Vec<(u32, u64)> {
+        vec![(self.size() as u32, 1)]
+    }
+
     /// C alignment on wasm32.
     pub fn align(self) -> usize {
         match self {
@@ -94,6 +100,9 @@ pub struct Datatype {
     pub elems: usize,
     /// Whether MPI_Type_commit was called (predefined types are).
     pub committed: bool,
+    /// The type signature as runs of (primitive size in bytes, count), for
+    /// MPI_Get_elements on partial receives; None when it would be too long.
+    pub sig: Option<Arc<[(u32, u64)]>>,
     /// Alignment (the largest of its members' C alignments on wasm32): a
     /// struct type's extent is padded to a multiple of it, like a C struct.
     pub align: usize,
@@ -116,6 +125,7 @@ impl Datatype {
             prim: Some((prim, 1)),
             elems: 1,
             committed: true,
+            sig: Some(prim.signature().into()),
             align: prim.align(),
             name: name.to_string(),
         }
@@ -322,11 +332,37 @@ pub fn build(pieces: &[(i64, Arc<Datatype>, usize)]) -> MpiResult<Datatype> {
     let (mut tlb, mut tub) = (i64::MAX, i64::MIN);
     let mut prim: Option<Option<Prim>> = None;
     let mut align = 1;
+    let mut sig: Option<Vec<(u32, u64)>> = Some(Vec::new());
     for (disp, child, count) in pieces {
         if *count == 0 {
             continue;
         }
         align = align.max(child.align);
+        sig = match (sig, &child.sig) {
+            (Some(mut runs), Some(c)) if runs.len() + c.len() <= MAX_SIG_RUNS => {
+                // `count` copies of the child's runs, merging equal neighbours.
+                fn push(runs: &mut Vec<(u32, u64)>, run: (u32, u64)) {
+                    match runs.last_mut() {
+                        Some(last) if last.0 == run.0 => last.1 += run.1,
+                        _ => runs.push(run),
+                    }
+                }
+                if c.len() == 1 {
+                    push(&mut runs, (c[0].0, c[0].1 * *count as u64));
+                } else {
+                    for _ in 0..*count {
+                        for &run in c.iter() {
+                            push(&mut runs, run);
+                        }
+                        if runs.len() > MAX_SIG_RUNS {
+                            break;
+                        }
+                    }
+                }
+                (runs.len() <= MAX_SIG_RUNS).then_some(runs)
+            }
+            _ => None,
+        };
         let n = *count as i64;
         let first = disp + child.lb;
         let last = disp + (n - 1) * child.extent + child.lb;
@@ -370,8 +406,37 @@ pub fn build(pieces: &[(i64, Arc<Datatype>, usize)]) -> MpiResult<Datatype> {
         elems,
         committed: false,
         name: String::new(),
+        sig: sig.map(Into::into),
         align,
     })
+}
+
+/// Longest type signature kept for MPI_Get_elements.
+const MAX_SIG_RUNS: usize = 1 << 16;
+
+impl Datatype {
+    /// MPI_Get_elements: primitive elements in `bytes` of received data, or None
+    /// (MPI_UNDEFINED) if they end inside a primitive.
+    pub fn elements_in(&self, bytes: u64) -> Option<u64> {
+        if self.size == 0 {
+            return Some(0);
+        }
+        let whole = bytes / self.size as u64;
+        let mut rem = bytes % self.size as u64;
+        let mut n = whole * self.elems as u64;
+        if rem == 0 {
+            return Some(n);
+        }
+        for &(size, count) in self.sig.as_deref()? {
+            let take = (rem / u64::from(size)).min(count);
+            n += take;
+            rem -= take * u64::from(size);
+            if take < count {
+                break;
+            }
+        }
+        (rem == 0).then_some(n)
+    }
 }
 
 /// MPI_Type_create_struct: like [`build`], with the extent rounded up to the

@@ -62,6 +62,17 @@ fn isend_mode(r: &mut MpiRank, m: &GuestMem, a: SendArgs, req: u32) -> MpiResult
 }
 
 /// Completes the requests at `idx` of the guest array `reqs`, writing statuses.
+/// How completion calls report a failed request.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Report {
+    /// Wait, Test, Waitany, Testany: the call returns the request's error.
+    Single,
+    /// Waitall, Testall, Waitsome, Testsome: MPI_ERR_IN_STATUS, with every
+    /// completed request's MPI_ERROR field set (MPI-3.1 3.7.5).
+    InStatus,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn complete_some(
     r: &mut MpiRank,
     m: &GuestMem,
@@ -70,16 +81,32 @@ fn complete_some(
     idx: &[usize],
     statuses: u32,
     dense: bool,
+    report: Report,
 ) -> MpiResult<()> {
+    let mut first_error = None;
     for (k, &i) in idx.iter().enumerate() {
-        let (st, freed, result) = r.complete_request_status(handles[i])?;
+        let (mut st, freed, result) = r.complete_request_status(handles[i])?;
         if freed {
             m.write_i32(reqs + 4 * i as u32, abi::MPI_REQUEST_NULL)?;
         }
+        if report == Report::InStatus {
+            st.error = result.as_ref().err().map_or(abi::MPI_SUCCESS, |e| e.class);
+        }
         write_status_at(m, statuses, if dense { k } else { i }, &st)?;
-        result?;
+        if let Err(e) = result {
+            if report == Report::Single {
+                return Err(e);
+            }
+            first_error.get_or_insert(e);
+        }
     }
-    Ok(())
+    match first_error {
+        Some(e) => Err(MpiError::new(
+            abi::MPI_ERR_IN_STATUS,
+            format!("a request failed ({}): see its status", e.msg),
+        )),
+        None => Ok(()),
+    }
 }
 
 pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
@@ -282,7 +309,7 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                 let h = m.read_i32(req)?;
                 match r.wait_requests(&[h], WaitFor::All, true)? {
                     None => m.write_status(status, &empty_status()),
-                    Some(_) => complete_some(r, m, req, &[h], &[0], status, false),
+                    Some(_) => complete_some(r, m, req, &[h], &[0], status, false, Report::Single),
                 }
             })
         },
@@ -301,7 +328,7 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                     Some(done) if done.is_empty() => m.write_i32(flag, 0),
                     Some(_) => {
                         m.write_i32(flag, 1)?;
-                        complete_some(r, m, req, &[h], &[0], status, false)
+                        complete_some(r, m, req, &[h], &[0], status, false, Report::Single)
                     }
                 }
             })
@@ -334,7 +361,16 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                         write_status_at(m, statuses, i, &empty_status())?;
                     }
                 }
-                complete_some(r, m, reqs, &handles, &done, statuses, false)?;
+                complete_some(
+                    r,
+                    m,
+                    reqs,
+                    &handles,
+                    &done,
+                    statuses,
+                    false,
+                    Report::InStatus,
+                )?;
                 Ok(true)
             }
         }
@@ -377,7 +413,16 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             Some(done) if done.is_empty() => Ok(false),
             Some(done) => {
                 m.write_i32(index, done[0] as i32)?;
-                complete_some(r, m, reqs, &handles, &done[..1], status, true)?;
+                complete_some(
+                    r,
+                    m,
+                    reqs,
+                    &handles,
+                    &done[..1],
+                    status,
+                    true,
+                    Report::Single,
+                )?;
                 Ok(true)
             }
         }
@@ -422,7 +467,16 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                 for (k, i) in done.iter().enumerate() {
                     m.write_i32(indices + 4 * k as u32, *i as i32)?;
                 }
-                complete_some(r, m, reqs, &handles, &done, statuses, true)?;
+                complete_some(
+                    r,
+                    m,
+                    reqs,
+                    &handles,
+                    &done,
+                    statuses,
+                    true,
+                    Report::InStatus,
+                )?;
                 m.write_i32(outcount, done.len() as i32)
             }
         }
@@ -585,13 +639,10 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             call(&mut c, "MPI_Get_elements", abi::MPI_COMM_WORLD, |r, m| {
                 let st = m.read_status(status)?;
                 let d = r.datatype(dt)?;
-                let n = match d.prim {
-                    Some((p, _)) => get_count(st.count, p.size()),
-                    None => match get_count(st.count, d.size) {
-                        abi::MPI_UNDEFINED => abi::MPI_UNDEFINED,
-                        whole => whole.saturating_mul(d.elems as i32),
-                    },
-                };
+                let n = d
+                    .elements_in(st.count)
+                    .and_then(|n| i32::try_from(n).ok())
+                    .unwrap_or(abi::MPI_UNDEFINED);
                 m.write_i32(out, n)
             })
         },
@@ -724,16 +775,10 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             call(&mut c, "MPI_Get_elements_x", abi::MPI_COMM_WORLD, |r, m| {
                 let st = m.read_status(status)?;
                 let d = r.datatype(dt)?;
-                let n: i64 = match d.prim {
-                    Some((p, _)) if st.count % p.size() as u64 == 0 => {
-                        (st.count / p.size() as u64) as i64
-                    }
-                    None if d.size > 0 && st.count % d.size as u64 == 0 => {
-                        (st.count / d.size as u64 * d.elems as u64) as i64
-                    }
-                    _ if d.size == 0 => 0,
-                    _ => abi::MPI_UNDEFINED as i64,
-                };
+                let n = d
+                    .elements_in(st.count)
+                    .and_then(|n| i64::try_from(n).ok())
+                    .unwrap_or(abi::MPI_UNDEFINED as i64);
                 m.write_bytes(out, &n.to_le_bytes())
             })
         },

@@ -200,6 +200,43 @@ int main(int argc, char **argv) {
         MPI_Request_free(&rr);
     }
 
+    /* MPI_Bsend_init with an attached buffer, and MPI_Rsend_init whose receive is
+     * started (and a barrier passed) before every start of the send. */
+    {
+        int bsize = 4 * (2 * (int)sizeof(int) + MPI_BSEND_OVERHEAD);
+        char *attach = malloc(bsize);
+        MPI_Buffer_attach(attach, bsize);
+        int bout[2], bin[2], rout, rin;
+        MPI_Request b[2], rs, rr;
+        MPI_Recv_init(bin, 2, MPI_INT, left, 30, MPI_COMM_WORLD, &b[0]);
+        MPI_Bsend_init(bout, 2, MPI_INT, right, 30, MPI_COMM_WORLD, &b[1]);
+        MPI_Recv_init(&rin, 1, MPI_INT, left, 31, MPI_COMM_WORLD, &rr);
+        MPI_Rsend_init(&rout, 1, MPI_INT, right, 31, MPI_COMM_WORLD, &rs);
+        int bsum = 0, rsum = 0;
+        for (int round = 0; round < 3; round++) {
+            bout[0] = rank * 100 + round;
+            bout[1] = -round;
+            MPI_Startall(2, b);
+            MPI_Waitall(2, b, MPI_STATUSES_IGNORE);
+            bsum += bin[0] + bin[1];
+            MPI_Start(&rr);
+            MPI_Barrier(MPI_COMM_WORLD);
+            rout = rank + 10 * round;
+            MPI_Start(&rs);
+            MPI_Wait(&rs, MPI_STATUS_IGNORE);
+            MPI_Wait(&rr, MPI_STATUS_IGNORE);
+            rsum += rin;
+        }
+        int *p, psize;
+        MPI_Buffer_detach(&p, &psize);
+        printf("rank %d: bsend_init sum %d rsend_init sum %d detached %d\n", rank, bsum, rsum,
+               p == (int *)attach && psize == bsize);
+        for (int i = 0; i < 2; i++) MPI_Request_free(&b[i]);
+        MPI_Request_free(&rs);
+        MPI_Request_free(&rr);
+        free(attach);
+    }
+
     printf("rank %d: done p2p_persistent\n", rank);
     MPI_Finalize();
     return 0;

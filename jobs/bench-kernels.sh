@@ -22,6 +22,10 @@ kernels=(
   "dgemm|5 256"
   "sparse|10 9 2"
   "random|18 16"
+  "transpose_rma|10 1024"
+  "stencil_rma|10 1000"
+  "p2p_rma|10 1000 1000"
+  "stencil_shm|10 1000"
 )
 
 build_fbatch

@@ -115,12 +115,12 @@ int main(int argc, char **argv) {
         int f = 0;
         MPI_Win_get_attr(w2, MPI_WIN_SIZE, &sz, &f);
         if (rank != 0) *im = 0;
-        MPI_Win_fence(0, w2);
+        MPI_Win_fence(MPI_MODE_NOPRECEDE, w2);
         for (int t = 1; t < size; t++) {
             int v = rank + 1;
             MPI_Accumulate(&v, 1, MPI_INT, t, 0, 1, MPI_INT, MPI_SUM, w2);
         }
-        MPI_Win_fence(0, w2);
+        MPI_Win_fence(MPI_MODE_NOSUCCEED, w2);
         if (rank == 0)
             printf("rank %d: second window size %lld\n", rank, f ? (long long)*sz : -1LL);
         else

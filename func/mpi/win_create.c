@@ -95,7 +95,7 @@ int main(int argc, char **argv) {
      * of the left neighbour, each displacement in the target's disp_unit. */
     {
         int mine = 1000 + rank, toright = 2000 + rank, got = -1;
-        MPI_Win_fence(0, win);
+        MPI_Win_fence(MPI_MODE_NOPRECEDE, win);
         MPI_Put(&mine, 1, MPI_INT, rank, disp(rank, 0), 1, MPI_INT, win);
         MPI_Put(&toright, 1, MPI_INT, right, disp(right, 1), 1, MPI_INT, win);
         MPI_Get(&got, 1, MPI_INT, left, disp(left, 2), 1, MPI_INT, win);
@@ -111,7 +111,8 @@ int main(int argc, char **argv) {
             MPI_Accumulate(&v, 1, MPI_INT, t, disp(t, 3), 1, MPI_INT, MPI_SUM, win);
             MPI_Accumulate(&v, 1, MPI_INT, t, disp(t, nints(t) - 1), 1, MPI_INT, MPI_SUM, win);
         }
-        MPI_Win_fence(0, win);
+        /* The fence sequence ends here: passive-target epochs follow. */
+        MPI_Win_fence(MPI_MODE_NOSUCCEED, win);
         printf("rank %d: accumulate: %d %d expected %d %d\n", rank, buf[3], buf[n - 1],
                rank * 100 + 3 + size * (size + 1) / 2, rank * 100 + n - 1 + size * (size + 1) / 2);
     }

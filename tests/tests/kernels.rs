@@ -40,3 +40,12 @@ fn compute_kernels_validate_like_mpirun() {
     kernel(&c, "sparse", &[1, 4], &["10", "8", "2"]);
     kernel(&c, "random", &[1, 4], &["16", "4"]);
 }
+
+#[test]
+fn rma_and_shared_memory_kernels_validate_like_mpirun() {
+    let c = Cluster::start(&[("node0", 4)]);
+    kernel(&c, "transpose_rma", &[1, 4], &["10", "240", "16"]);
+    kernel(&c, "stencil_rma", &[1, 4], &["10", "203"]);
+    kernel(&c, "p2p_rma", &[1, 3], &["10", "1000", "100"]);
+    kernel(&c, "stencil_shm", &[1, 4], &["10", "203"]);
+}

@@ -1,25 +1,46 @@
 #!/usr/bin/env bash
-# Checks that the Parallel Research Kernels (PRK) MPI1 sources compile unmodified
-# with func/fmpicc and validate under fbatch, next to a native mpicc/mpirun build.
-#
-#   jobs/prk-check.sh PRK_DIR [--ranks N] [--kernels k1,k2,...] [--keep]
+# Checks that Parallel Research Kernels (PRK) MPI sources compile unmodified with
+# func/fmpicc and validate under fbatch, next to a native mpicc/mpirun build.
+#   jobs/prk-check.sh PRK_DIR [--suite MPI1|MPIRMA|MPISHM|all] [--ranks N] [--kernels k1,k2,...] [--keep]
 #
 # PRK_DIR is a checkout of the PRK repository, e.g.
 #   git clone https://github.com/ParRes/Kernels /work/prk
-# PRK is third-party code under a BSD-style license (Intel Corporation and
-# others). It is fetched separately and never vendored into this repository;
-# this script only reads it.
+# (or a partial copy with the same layout: include/, common/MPI_bail_out.c,
+# common/wtime.c and the kernel sources of the suites checked). PRK is
+# third-party code under a BSD-style license (Intel Corporation and others). It
+# is fetched separately and never vendored into this repository; this script
+# only reads it.
 #
-# For each MPI1 kernel the script mirrors PRK's makefiles (common/MPI.defs,
+# Suites (default MPI1; "all" runs the three in turn):
+#  - MPI1: nstream transpose stencil p2p reduce global dgemm sparse random amr pic
+#  - MPIRMA: rma_transpose (MPI_Win_allocate + Put + fence), rma_transpose_flush
+#    (same kernel, passive target: lock_all + Put + flush_local), rma_stencil
+#    (two Win_allocate windows, Put + fence), rma_p2p (Win_create, Put + PSCW)
+#  - MPISHM: shm_transpose and shm_stencil (Comm_split + Comm_split_type(SHARED),
+#    Win_allocate_shared + Win_shared_query(MPI_PROC_NULL), Win_sync, messages
+#    between coherence domains), shm_p2p (Win_allocate_shared on the SHARED split
+#    of WORLD, loads from the left neighbour's segment via Win_shared_query)
+# For each kernel the script mirrors PRK's makefiles (common/MPI.defs,
 # common/make.common and the kernel's Makefile with its default options:
-# -DMPI -DVERBOSE=0 -DRESTRICT_KEYWORD=0 plus the kernel's own -D flags, and
-# common/MPI_bail_out.c + common/wtime.c linked in), compiles it with
-# `func/fmpicc -O3` and natively with `mpicc -O3`, runs both with N ranks
-# (default 4) on small but valid arguments, and checks that each output has
-# "Solution validates". fbatch runs use a throwaway schedd + noded started from
-# the daemons already built in target/debug (this script never runs cargo).
-# Prints a table kernel | fmpicc | fbatch | mpirun and the failure messages;
-# exits non-zero if any kernel fails anywhere.
+# -DMPI -DVERBOSE=0 -DRESTRICT_KEYWORD=0 plus the kernel's own flags, e.g.
+# -std=c99 for the MPIRMA/MPISHM transposes, and common/MPI_bail_out.c +
+# common/wtime.c linked in), compiles it with `func/fmpicc -O3` and natively with
+# `mpicc -O3`, runs both with N ranks (default 4) on small but valid arguments,
+# and checks that each output has "Solution validates". fbatch runs use a
+# throwaway schedd + noded started from the daemons already built in
+# target/debug (this script never runs cargo). Prints a table
+# kernel | fmpicc | fbatch | mpirun and the failure messages; exits non-zero if
+# any kernel fails anywhere.
+#
+# Rank counts: MPISHM kernels take the ranks per coherence domain as their first
+# argument; the script passes N/2 when N is even and at least 4 (two domains, so
+# both shared windows and messages between domains are exercised), else N (one
+# domain). sparse and random need a power-of-two N (PRK checks this itself).
+# Native runs of the MPIRMA suite set OMPI_MCA_osc=sm,pt2pt (unless already
+# set): this machine's /etc/openmpi/openmpi-mca-params.conf disables osc pt2pt,
+# and with btl_vader_single_copy_mechanism=none no other OpenMPI 4.1 osc
+# component serves MPI_Win_create (rma_p2p fails natively in MPI_Win_create with
+# MPI_ERR_WIN otherwise).
 #
 # Known failures that come from the PRK sources on a 32-bit-long target (wasm32),
 # not from fbatch's MPI:
@@ -36,9 +57,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN="$ROOT/target/debug"
 FMPICC="$ROOT/func/fmpicc"
 
-prk=""; ranks=4; only=""; keep=0
+prk=""; ranks=4; only=""; keep=0; suite=MPI1
 while [ $# -gt 0 ]; do
   case "$1" in
+    --suite) suite=$2; shift 2 ;;
+    --suite=*) suite=${1#*=}; shift ;;
     --ranks) ranks=$2; shift 2 ;;
     --ranks=*) ranks=${1#*=}; shift ;;
     --kernels) only=$2; shift 2 ;;
@@ -50,6 +73,12 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$prk" ] || usage
+case "$suite" in
+  MPI1|MPIRMA|MPISHM) suites=("$suite") ;;
+  all) suites=(MPI1 MPIRMA MPISHM) ;;
+  *) echo "unknown suite $suite (MPI1, MPIRMA, MPISHM or all)" >&2; exit 2 ;;
+esac
+case "$ranks" in ''|*[!0-9]*|0) echo "--ranks needs a positive integer" >&2; exit 2 ;; esac
 prk=$(cd "$prk" && pwd) || exit 2
 [ -f "$prk/include/par-res-kern_general.h" ] || { echo "$prk: not a PRK checkout (no include/par-res-kern_general.h)" >&2; exit 2; }
 for b in schedd noded fupload fsub finfo; do
@@ -58,23 +87,46 @@ done
 command -v mpicc >/dev/null && command -v mpirun >/dev/null || { echo "mpicc/mpirun not found" >&2; exit 2; }
 
 n=$ranks
-# Kernels: name | source (relative to PRK_DIR) | -D flags besides the common ones |
-# extra common sources | arguments (see each kernel's usage message).
-# Flags are the defaults of each MPI1/<kernel>/Makefile. sparse and random need a
-# power-of-two rank count (PRK checks this itself).
-KERNELS=(
-  "nstream|MPI1/Nstream/nstream.c||| 10 $((1000 * n * 32)) 0"
-  "transpose|MPI1/Transpose/transpose.c|-DSYNCHRONOUS=0 -DDERIVED_DATATYPES=0|| 10 $((64 * n)) 32"
-  "stencil|MPI1/Stencil/stencil.c|-DLOOPGEN=0 -DDOUBLE=1 -DRADIUS=2 -DSTAR=1|| 10 256"
-  "p2p|MPI1/Synch_p2p/p2p.c||| 10 $((100 * n)) 100"
-  "reduce|MPI1/Reduce/reduce.c||| 10 100000"
-  "global|MPI1/Synch_global/global.c||| 100 $((64 * n))"
-  "dgemm|MPI1/DGEMM/dgemm.c|-DBOFFSET=12|| 5 $((32 * n)) 32 1"
-  "sparse|MPI1/Sparse/sparse.c|-DSCRAMBLE=1 -DTESTDENSE=0|| 10 8 2"
-  "random|MPI1/Random/random.c|-DLOOKAHEAD=1024 -DLONG_IS_64BITS=0|| 16 18"
-  "amr|MPI1/AMR/amr.c|-DLOOPGEN=0 -DDOUBLE=1 -DRADIUS=2 -DSTAR=1|MPI1/AMR/timestep.c| 10 256 64 2 4 2 1 FINE_GRAIN"
-  "pic|MPI1/PIC-static/pic.c||common/random_draw.c| 10 256 10000 1 2 GEOMETRIC 0.99"
+# Ranks per coherence domain for the MPISHM kernels (their first argument).
+if [ $((n % 2)) = 0 ] && [ "$n" -ge 4 ]; then g=$((n / 2)); else g=$n; fi
+# Kernels: name | source (relative to PRK_DIR) | compiler flags besides the common
+# ones | extra common sources | arguments (see each kernel's usage message) |
+# environment for the native mpirun.
+# Flags are the defaults of each <suite>/<kernel>/Makefile (MPIRMA/Synch_p2p has
+# no Makefile of its own; it gets the common flags only).
+MPI1_KERNELS=(
+  "nstream|MPI1/Nstream/nstream.c||| 10 $((1000 * n * 32)) 0|"
+  "transpose|MPI1/Transpose/transpose.c|-std=c99 -DSYNCHRONOUS=0 -DDERIVED_DATATYPES=0|| 10 $((64 * n)) 32|"
+  "stencil|MPI1/Stencil/stencil.c|-DLOOPGEN=0 -DDOUBLE=1 -DRADIUS=2 -DSTAR=1|| 10 256|"
+  "p2p|MPI1/Synch_p2p/p2p.c||| 10 $((100 * n)) 100|"
+  "reduce|MPI1/Reduce/reduce.c||| 10 100000|"
+  "global|MPI1/Synch_global/global.c||| 100 $((64 * n))|"
+  "dgemm|MPI1/DGEMM/dgemm.c|-DBOFFSET=12|| 5 $((32 * n)) 32 1|"
+  "sparse|MPI1/Sparse/sparse.c|-DSCRAMBLE=1 -DTESTDENSE=0|| 10 8 2|"
+  "random|MPI1/Random/random.c|-DLOOKAHEAD=1024 -DLONG_IS_64BITS=0|| 16 18|"
+  "amr|MPI1/AMR/amr.c|-DLOOPGEN=0 -DDOUBLE=1 -DRADIUS=2 -DSTAR=1|MPI1/AMR/timestep.c| 10 256 64 2 4 2 1 FINE_GRAIN|"
+  "pic|MPI1/PIC-static/pic.c||common/random_draw.c| 10 256 10000 1 2 GEOMETRIC 0.99|"
 )
+OSC="OMPI_MCA_osc=${OMPI_MCA_osc:-sm,pt2pt}"
+MPIRMA_KERNELS=(
+  "rma_transpose|MPIRMA/Transpose/transpose.c|-std=c99|| 10 $((64 * n)) 32|$OSC"
+  "rma_transpose_flush|MPIRMA/Transpose/transpose.c|-std=c99|| 10 $((64 * n)) 32 1|$OSC"
+  "rma_stencil|MPIRMA/Stencil/stencil.c|-DLOOPGEN=0 -DDOUBLE=1 -DRADIUS=2 -DSTAR=1|| 10 256|$OSC"
+  "rma_p2p|MPIRMA/Synch_p2p/p2p.c||| 10 $((100 * n)) 100|$OSC"
+)
+MPISHM_KERNELS=(
+  "shm_transpose|MPISHM/Transpose/transpose.c|-std=c99 -DSYNCHRONOUS=0|| $g 10 $((64 * n)) 32|"
+  "shm_stencil|MPISHM/Stencil/stencil.c|-DLOOPGEN=0 -DDOUBLE=1 -DRADIUS=2 -DSTAR=1 -DLOCAL_BARRIER_SYNCH=0|| $g 10 256|"
+  "shm_p2p|MPISHM/Synch_p2p/p2p.c||| 10 $((100 * n)) 100|"
+)
+KERNELS=()
+for s in "${suites[@]}"; do
+  case "$s" in
+    MPI1) KERNELS+=("${MPI1_KERNELS[@]}") ;;
+    MPIRMA) KERNELS+=("${MPIRMA_KERNELS[@]}") ;;
+    MPISHM) KERNELS+=("${MPISHM_KERNELS[@]}") ;;
+  esac
+done
 COMMON_DEFS="-DMPI -DVERBOSE=0 -DRESTRICT_KEYWORD=0"
 COMMON_SRCS="common/MPI_bail_out.c common/wtime.c"
 
@@ -103,7 +155,7 @@ for _ in $(seq 200); do "$BIN/finfo" --parsable 2>/dev/null | grep -q '^node0|id
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
 
 rev=$(git -C "$prk" rev-parse --short HEAD 2>/dev/null || echo "not a git checkout")
-echo "PRK: $prk ($rev), ranks: $n"
+echo "PRK: $prk ($rev), suite: $suite, ranks: $n"
 echo
 
 results=()
@@ -113,7 +165,7 @@ note() { details+="--- $1"$'\n'"$2"$'\n'; }
 first_lines() { grep -v '^\s*$' "$1" | head -n "${2:-15}"; }
 
 for spec in "${KERNELS[@]}"; do
-  IFS='|' read -r name src defs extra args <<<"$spec"
+  IFS='|' read -r name src defs extra args nenv <<<"$spec"
   if [ -n "$only" ] && [[ ",$only," != *",$name,"* ]]; then continue; fi
   if [ ! -f "$prk/$src" ]; then
     results+=("$name|not in PRK_DIR|-|-"); continue
@@ -150,7 +202,7 @@ for spec in "${KERNELS[@]}"; do
     r_n="compile FAIL"; note "$name: mpicc" "$(first_lines "$dir/mpicc.log" 20)"
   else
     st=0
-    (cd "$dir" && timeout 600 mpirun --oversubscribe --bind-to none -n "$n" "./$name.native" $args) >"$dir/mpirun.out" 2>&1 || st=$?
+    (cd "$dir" && env $nenv timeout 600 mpirun --oversubscribe --bind-to none -n "$n" "./$name.native" $args) >"$dir/mpirun.out" 2>&1 || st=$?
     if grep -q "Solution validates" "$dir/mpirun.out" && [ "$st" = 0 ]; then
       r_n="validates"
     else
@@ -159,15 +211,15 @@ for spec in "${KERNELS[@]}"; do
   fi
   [ "$c_f" = ok ] && [ "$r_f" = validates ] && [ "$r_n" = validates ] || failed=1
   results+=("$name|$c_f|$r_f|$r_n")
-  printf '%-10s fmpicc: %-5s fbatch: %-16s mpirun: %s\n' "$name" "$c_f" "$r_f" "$r_n"
+  printf '%-19s fmpicc: %-5s fbatch: %-16s mpirun: %s\n' "$name" "$c_f" "$r_f" "$r_n"
 done
 
 echo
-printf '| %-10s | %-6s | %-16s | %-16s |\n' kernel fmpicc fbatch mpirun
-printf '|%s|%s|%s|%s|\n' ------------ -------- ------------------ ------------------
+printf '| %-19s | %-6s | %-16s | %-16s |\n' kernel fmpicc fbatch mpirun
+printf '|%s|%s|%s|%s|\n' --------------------- -------- ------------------ ------------------
 for r in "${results[@]}"; do
   IFS='|' read -r a b c d <<<"$r"
-  printf '| %-10s | %-6s | %-16s | %-16s |\n' "$a" "$b" "$c" "$d"
+  printf '| %-19s | %-6s | %-16s | %-16s |\n' "$a" "$b" "$c" "$d"
 done
 if [ -n "$details" ]; then
   echo; echo "Failures:"; printf '%s' "$details"

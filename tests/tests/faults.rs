@@ -310,3 +310,22 @@ fn a_user_reduction_function_that_calls_mpi_or_traps_fails_the_job_clearly() {
         assert_eq!(out.matches("sum ok 3").count(), 2, "{out}");
     }
 }
+
+#[test]
+fn rma_outside_the_window_or_on_a_freed_window_is_a_clear_mpi_error() {
+    let c = Cluster::start(&[("node0", 3)]);
+    let (code, job, out) = run_fault(&c, "rma_range", 3, &[]);
+    assert_eq!((code, job["state_code"].as_str()), (0, Some("CD")), "{out}");
+    for r in 0..3 {
+        for line in [
+            "put at 4: MPI_ERR_RMA_RANGE",
+            "put at -1: MPI_ERR_RMA_RANGE",
+            "2 ints at 3: MPI_ERR_RMA_RANGE",
+            "put at 3: MPI_SUCCESS",
+            "buf[3] = 7",
+            "lock freed: MPI_ERR_WIN",
+        ] {
+            assert!(out.contains(&format!("rank {r}: {line}")), "{line}:\n{out}");
+        }
+    }
+}

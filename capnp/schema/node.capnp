@@ -9,6 +9,14 @@ struct NodeRegistration {
   engineHash @2 :Text;          # aotc engine compatibility hash of this noded
   runningJobs @3 :List(UInt64); # jobs with live ranks here (after a schedd restart)
   memBytes @4 :UInt64;
+  peerAddr @5 :Text;            # where this noded's Peer service listens (host:port)
+}
+
+# The ranks a job runs on one node, and how to reach that node's noded.
+struct PeerRanks {
+  node @0 :Text;
+  addr @1 :Text;
+  ranks @2 :List(UInt32);
 }
 
 # Sent by schedd to the noded that should run some ranks of a job.
@@ -25,6 +33,7 @@ struct Launch {
   createOutput @9 :Bool;        # truncate the output file first (the node of rank 0)
   cwd @10 :Text;
   timeLimitSecs @11 :UInt32;
+  peers @12 :List(PeerRanks);   # every node of the job (this one included)
 }
 
 # Served by noded: schedd drives the node through it.
@@ -49,4 +58,24 @@ interface NodeSession {
   jobEnded @1 (report :JobReport) -> ();
   # The compiled artifact for this node's engine, or (if schedd has none for it) the wasm.
   fetchModule @2 (hash :Text) -> (artifact :Data, wasm :Data);
+}
+
+# One MPI message (or a piece of one) between noded processes. Messages of a job
+# from one node to another travel in order on one connection.
+struct PeerMessage {
+  jobId @0 :UInt64;
+  dst @1 :UInt32;       # destination world rank
+  srcWorld @2 :UInt32;  # sending world rank
+  ctx @3 :UInt32;       # communicator context id
+  src @4 :Int32;        # sender's rank in the communicator
+  tag @5 :Int32;
+  data @6 :Data;        # payload, or this piece of it
+  more @7 :Bool;        # further pieces of this message follow
+  syncId @8 :UInt64;    # != 0: a synchronous send; acknowledge the match
+  ackFor @9 :UInt64;    # != 0: an acknowledgement of synchronous send `ackFor`
+}
+
+# Served by every noded for the others: messages between ranks of a job.
+interface Peer {
+  deliver @0 (msgs :List(PeerMessage)) -> ();
 }

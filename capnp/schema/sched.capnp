@@ -33,6 +33,8 @@ struct JobSpec {
   user @7 :Text;
   uid @8 :UInt32;
   timeLimitSecs @9 :UInt32; # 0 = no limit
+  nodes @10 :UInt32;         # -N: exactly this many nodes; 0 = as few as fit
+  ntasksPerNode @11 :UInt32; # --ntasks-per-node; 0 = no constraint
 }
 
 # A job as schedd knows it (one row of fqueue/facct).

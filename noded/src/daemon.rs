@@ -6,10 +6,11 @@
 use crate::cache::ModuleCache;
 use crate::job::{self, JobReport, LaunchSpec, RankLimits};
 use crate::mpi::world::{JobEnd, World};
+use crate::peer::{RemoteLink, Wire};
 use crate::rank::{self, RankCtx};
 use anyhow::Context;
 use capnp::Error;
-use fbatch_proto::node_capnp::{node_agent, node_session};
+use fbatch_proto::node_capnp::{node_agent, node_session, peer};
 use fbatch_proto::sched_capnp::{scheduler, JobState};
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
@@ -35,6 +36,10 @@ pub struct Config {
     pub mem_per_rank: usize,
     /// Physical memory, bytes (reported to schedd).
     pub mem_total: u64,
+    /// Where the Peer service listens.
+    pub peer_listen: String,
+    /// The Peer address to advertise (default: the bound address).
+    pub peer_advertise: Option<String>,
 }
 
 enum JobSlot {
@@ -56,6 +61,12 @@ struct Node {
     pending: RefCell<VecDeque<JobReport>>,
     reports: UnboundedSender<JobReport>,
     flush: tokio::sync::Notify,
+    /// This node's advertised Peer address.
+    peer_addr: RefCell<String>,
+    /// Outgoing message queue per peer address (one connection per node pair).
+    peer_queues: RefCell<HashMap<String, UnboundedSender<Wire>>>,
+    /// Messages for jobs that have not started here yet.
+    early: RefCell<HashMap<u64, Vec<Wire>>>,
 }
 
 fn end_to_wire(e: JobEnd) -> JobState {
@@ -84,6 +95,52 @@ fn text(r: capnp::Result<capnp::text::Reader<'_>>) -> Result<String, Error> {
 }
 
 impl Node {
+    /// The peer link of a job whose ranks span nodes (None if all are here).
+    fn link(&self, spec: &LaunchSpec) -> Result<Option<Arc<RemoteLink>>, String> {
+        if spec.peers.len() <= 1 {
+            return Ok(None);
+        }
+        let mut node_of = vec![usize::MAX; spec.world_size as usize];
+        let mut outbound = Vec::with_capacity(spec.peers.len());
+        for (i, (name, addr, ranks)) in spec.peers.iter().enumerate() {
+            for &r in ranks {
+                if let Some(slot) = node_of.get_mut(r as usize) {
+                    *slot = i;
+                }
+            }
+            if *name == self.config.name {
+                outbound.push(None);
+            } else if addr.is_empty() {
+                return Err(format!("node {name} has no peer address"));
+            } else {
+                outbound.push(Some(self.peer_queue(addr)));
+            }
+        }
+        if node_of.contains(&usize::MAX) {
+            return Err(format!("job {}: some ranks have no node", spec.job_id));
+        }
+        Ok(Some(Arc::new(RemoteLink::new(
+            spec.job_id,
+            node_of,
+            outbound,
+        ))))
+    }
+
+    /// The outgoing queue to the noded at `addr`, starting its sender task.
+    fn peer_queue(&self, addr: &str) -> UnboundedSender<Wire> {
+        if let Some(q) = self.peer_queues.borrow().get(addr) {
+            if !q.is_closed() {
+                return q.clone();
+            }
+        }
+        let (tx, rx) = unbounded_channel();
+        tokio::task::spawn_local(peer_sender(addr.to_string(), rx));
+        self.peer_queues
+            .borrow_mut()
+            .insert(addr.to_string(), tx.clone());
+        tx
+    }
+
     /// Jobs with ranks or an unacknowledged report here.
     fn job_ids(&self) -> Vec<u64> {
         self.jobs.borrow().keys().copied().collect()
@@ -169,6 +226,7 @@ impl Node {
             reg.set_slots(self.config.slots);
             reg.set_engine_hash(self.cache.engine_hash());
             reg.set_mem_bytes(self.config.mem_total);
+            reg.set_peer_addr(self.peer_addr.borrow().as_str());
             let ids = self.job_ids();
             let mut list = reg.init_running_jobs(ids.len() as u32);
             for (i, id) in ids.iter().enumerate() {
@@ -247,7 +305,16 @@ impl Agent {
         for kv in l.get_env()? {
             env.push((text(kv.get_key())?, text(kv.get_value())?));
         }
+        let mut peers = Vec::new();
+        for p in l.get_peers()? {
+            peers.push((
+                text(p.get_node())?,
+                text(p.get_addr())?,
+                p.get_ranks()?.iter().collect::<Vec<u32>>(),
+            ));
+        }
         Ok(LaunchSpec {
+            peers,
             job_id: l.get_job_id(),
             function: text(l.get_function())?,
             module_hash: text(l.get_module_hash())?,
@@ -302,6 +369,13 @@ impl node_agent::Server for Agent {
         let limits = RankLimits {
             mem_per_rank: node.config.mem_per_rank,
         };
+        let link = match node.link(&spec) {
+            Ok(l) => l,
+            Err(e) => {
+                node.jobs.borrow_mut().remove(&id);
+                return Err(Error::failed(e));
+            }
+        };
         let started = job::start(
             spec,
             &node.config.name,
@@ -309,6 +383,7 @@ impl node_agent::Server for Agent {
             &node.linker,
             &module,
             limits,
+            link,
             move |rep| {
                 let _ = reports.send(rep);
             },
@@ -325,6 +400,9 @@ impl node_agent::Server for Agent {
                 };
                 if let Some((end, reason)) = early_stop {
                     world.stop(end, reason);
+                }
+                for w in node.early.borrow_mut().remove(&id).unwrap_or_default() {
+                    world.receive_remote(w);
                 }
                 log::info!("job {id}: started");
                 Ok(())
@@ -354,6 +432,7 @@ impl node_agent::Server for Agent {
             Some(JobSlot::Starting(stop)) => *stop = Some((end, reason)),
             _ => {}
         }
+        self.node.early.borrow_mut().remove(&id);
         Ok(())
     }
 }
@@ -381,9 +460,20 @@ pub fn run(config: Config) -> anyhow::Result<()> {
             pending: RefCell::new(VecDeque::new()),
             reports: tx,
             flush: tokio::sync::Notify::new(),
+            peer_addr: RefCell::new(String::new()),
+            peer_queues: RefCell::new(HashMap::new()),
+            early: RefCell::new(HashMap::new()),
         });
+        let listener = tokio::net::TcpListener::bind(&node.config.peer_listen)
+            .await
+            .with_context(|| format!("binding the peer service to {}", node.config.peer_listen))?;
+        let bound = listener.local_addr()?.to_string();
+        *node.peer_addr.borrow_mut() = node.config.peer_advertise.clone().unwrap_or(bound);
+        log::info!("peer service on {}", node.peer_addr.borrow());
+        tokio::task::spawn_local(peer_service(node.clone(), listener));
         tokio::task::spawn_local(report_loop(node.clone(), rx));
         let mut backoff = Duration::from_millis(100);
+        #[allow(unreachable_code)]
         loop {
             let started = std::time::Instant::now();
             if let Err(e) = node.clone().session().await {
@@ -397,4 +487,128 @@ pub fn run(config: Config) -> anyhow::Result<()> {
             backoff = (backoff * 2).min(Duration::from_secs(2));
         }
     })
+}
+
+/// Most bytes of payload batched into one `deliver` call.
+const BATCH_BYTES: usize = 4 << 20;
+
+/// Owns the connection to one other noded: sends queued messages in order,
+/// batching what has accumulated while the previous call was in flight.
+async fn peer_sender(addr: String, mut rx: UnboundedReceiver<Wire>) {
+    let mut client: Option<peer::Client> = None;
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        let mut bytes = batch[0].data.len();
+        while bytes < BATCH_BYTES {
+            match rx.try_recv() {
+                Ok(w) => {
+                    bytes += w.data.len();
+                    batch.push(w);
+                }
+                Err(_) => break,
+            }
+        }
+        for attempt in 0..5 {
+            if client.is_none() {
+                match fbatch_proto::rpc::connect::<peer::Client>(&addr).await {
+                    Ok((c, _conn)) => client = Some(c),
+                    Err(e) => {
+                        log::warn!("connecting to peer {addr}: {e}");
+                        tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
+                        continue;
+                    }
+                }
+            }
+            let c = client.clone().expect("connected above");
+            let mut req = c.deliver_request();
+            {
+                let mut list = req.get().init_msgs(batch.len() as u32);
+                for (i, w) in batch.iter().enumerate() {
+                    let mut m = list.reborrow().get(i as u32);
+                    m.set_job_id(w.job_id);
+                    m.set_dst(w.dst);
+                    m.set_src_world(w.src_world);
+                    m.set_ctx(w.ctx);
+                    m.set_src(w.src);
+                    m.set_tag(w.tag);
+                    m.set_data(&w.data);
+                    m.set_more(w.more);
+                    m.set_sync_id(w.sync_id);
+                    m.set_ack_for(w.ack_for);
+                }
+            }
+            match req.send().promise.await {
+                Ok(_) => break,
+                Err(e) => {
+                    log::warn!(
+                        "sending {} messages to peer {addr}: {}",
+                        batch.len(),
+                        fbatch_proto::rpc::error_text(&e)
+                    );
+                    client = None;
+                }
+            }
+        }
+    }
+}
+
+/// Accepts connections from other noded processes and serves `Peer` on each.
+async fn peer_service(node: Rc<Node>, listener: tokio::net::TcpListener) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                let svc: peer::Client = capnp_rpc::new_client(PeerService { node: node.clone() });
+                fbatch_proto::rpc::serve(stream, svc.client);
+            }
+            Err(e) => {
+                log::warn!("peer service accept: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+/// What other noded processes call on this one.
+struct PeerService {
+    node: Rc<Node>,
+}
+
+impl peer::Server for PeerService {
+    async fn deliver(
+        self: Rc<Self>,
+        params: peer::DeliverParams,
+        _: peer::DeliverResults,
+    ) -> Result<(), Error> {
+        let msgs = params.get()?.get_msgs()?;
+        for m in msgs.iter() {
+            let w = Wire {
+                job_id: m.get_job_id(),
+                dst: m.get_dst(),
+                src_world: m.get_src_world(),
+                ctx: m.get_ctx(),
+                src: m.get_src(),
+                tag: m.get_tag(),
+                data: m.get_data()?.to_vec(),
+                more: m.get_more(),
+                sync_id: m.get_sync_id(),
+                ack_for: m.get_ack_for(),
+            };
+            let world = match self.node.jobs.borrow().get(&w.job_id) {
+                Some(JobSlot::Running(world)) => Some(world.clone()),
+                Some(JobSlot::Ended) => continue,
+                _ => None,
+            };
+            match world {
+                Some(world) => world.receive_remote(w),
+                None => self
+                    .node
+                    .early
+                    .borrow_mut()
+                    .entry(w.job_id)
+                    .or_default()
+                    .push(w),
+            }
+        }
+        Ok(())
+    }
 }

@@ -36,6 +36,8 @@ pub struct LaunchSpec {
     pub create_output: bool,
     /// Time limit (None = unlimited).
     pub time_limit: Option<Duration>,
+    /// Every node of the job: (name, peer address, world ranks).
+    pub peers: Vec<(String, String, Vec<u32>)>,
 }
 
 /// How the job ended on this node.
@@ -76,6 +78,7 @@ fn open_output(path: &str, create: bool) -> std::io::Result<std::fs::File> {
 
 /// Starts a job's local ranks; `on_done` receives the report once all have ended.
 /// Returns the job's world, through which it can be stopped.
+#[allow(clippy::too_many_arguments)]
 pub fn start(
     spec: LaunchSpec,
     node: &str,
@@ -83,6 +86,7 @@ pub fn start(
     linker: &Linker<RankCtx>,
     module: &Module,
     limits: RankLimits,
+    link: Option<Arc<crate::peer::RemoteLink>>,
     on_done: impl FnOnce(JobReport) + Send + 'static,
 ) -> Result<Arc<World>, String> {
     let file = open_output(&spec.output_path, spec.create_output)
@@ -92,7 +96,13 @@ pub fn start(
     let pre = linker
         .instantiate_pre(module)
         .map_err(|e| format!("cannot link the module: {e:#}"))?;
-    let world = Arc::new(World::new(spec.job_id, spec.world_size, &spec.ranks, node));
+    let world = Arc::new(World::new(
+        spec.job_id,
+        spec.world_size,
+        &spec.ranks,
+        node,
+        link,
+    ));
     let (tx, rx) = mpsc::channel::<RankResult>();
     let mut threads = Vec::new();
     for &r in &spec.ranks {

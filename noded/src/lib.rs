@@ -12,4 +12,5 @@ pub mod daemon;
 pub mod job;
 pub mod mpi;
 pub mod output;
+pub mod peer;
 pub mod rank;

@@ -24,6 +24,13 @@ struct Cli {
     /// Memory limit per rank in MiB (default: physical memory / slots, at most 4096).
     #[arg(long)]
     mem_per_rank: Option<u64>,
+    /// Address for the Peer service other noded processes send MPI messages to
+    /// (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    peer_listen: String,
+    /// Address to advertise for the Peer service (default: the bound address).
+    #[arg(long)]
+    peer_advertise: Option<String>,
 }
 
 fn mem_total() -> u64 {
@@ -66,6 +73,8 @@ fn main() {
         name,
         mem_per_rank: per_rank as usize,
         mem_total: total,
+        peer_listen: cli.peer_listen,
+        peer_advertise: cli.peer_advertise,
     };
     if let Err(e) = noded::daemon::run(config) {
         eprintln!("noded: error: {e:#}");

@@ -70,7 +70,7 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<RankCtx>> {
 /// A store with an empty context (for tests that inspect the linker).
 #[doc(hidden)]
 pub fn test_store(engine: &Engine) -> Store<RankCtx> {
-    let world = Arc::new(World::new(0, 1, &[0], "test"));
+    let world = Arc::new(World::new(0, 1, &[0], "test", None));
     Store::new(
         engine,
         RankCtx {

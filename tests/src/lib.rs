@@ -464,10 +464,24 @@ pub fn same_as_mpirun_except(
     args: &[&str],
     skip: impl Fn(&str) -> bool,
 ) -> String {
+    same_as_mpirun_placed(c, rel, n, &[], args, skip)
+}
+
+/// Like [`same_as_mpirun_except`], with extra `fsub` options (e.g. `-N 3`).
+pub fn same_as_mpirun_placed(
+    c: &Cluster,
+    rel: &str,
+    n: u32,
+    fsub_opts: &[&str],
+    args: &[&str],
+    skip: impl Fn(&str) -> bool,
+) -> String {
     let name = rel.replace('/', "_");
     c.upload(&name, rel);
     let n_s = n.to_string();
-    let mut a = vec!["-n", &n_s, "--wait", "-t", "2", "-o", "%x-%j.out", &name];
+    let mut a = vec!["-n", &n_s, "--wait", "-t", "2", "-o", "%x-%j.out"];
+    a.extend_from_slice(fsub_opts);
+    a.push(&name);
     a.extend_from_slice(args);
     let r = c.run("fsub", &a);
     let id: u64 = r

@@ -45,8 +45,9 @@ impl Combine for Reduction {
 impl MpiRank {
     /// Sends host bytes to comm rank `dest` in the collective context.
     fn coll_send(&self, comm: &Comm, dest: u32, tag: i32, data: Vec<u8>) -> MpiResult<()> {
-        let to = self.world.mailbox(comm.group[dest as usize])?;
-        to.deliver(
+        self.world.send(
+            self.me,
+            comm.group[dest as usize],
             Envelope {
                 ctx: comm.coll_ctx(),
                 src: comm.rank as i32,
@@ -55,7 +56,7 @@ impl MpiRank {
                 sync: None,
             },
             true,
-        );
+        )?;
         Ok(())
     }
 

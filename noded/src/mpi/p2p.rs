@@ -35,7 +35,8 @@ impl MpiRank {
         if dest == abi::MPI_PROC_NULL {
             return Ok(ReqState::completed(Status::proc_null()));
         }
-        let to = self.world.mailbox(comm.world_rank(dest)?)?;
+        let to = comm.world_rank(dest)?;
+        self.world.check_rank(to)?;
         let req = ReqState::new();
         let (data, sync, eager) = match (buf.contiguous(), mode) {
             (Some(slice), Mode::Synchronous) => (
@@ -71,11 +72,13 @@ impl MpiRank {
                     data: Data::Bytes(buf.pack()),
                     sync: None,
                 };
-                to.deliver(env, true);
+                self.world.send(self.me, to, env, true)?;
                 return Ok(ReqState::completed(Status::default()));
             }
         };
-        to.deliver(
+        self.world.send(
+            self.me,
+            to,
             Envelope {
                 ctx: comm.ctx,
                 src: comm.rank as i32,
@@ -84,7 +87,7 @@ impl MpiRank {
                 sync,
             },
             eager,
-        );
+        )?;
         Ok(req)
     }
 
@@ -449,12 +452,15 @@ impl MpiRank {
         let sent = if dest == abi::MPI_PROC_NULL {
             None
         } else {
-            let to = self.world.mailbox(comm.world_rank(dest)?)?;
+            let to = comm.world_rank(dest)?;
+            self.world.check_rank(to)?;
             Some((to, buf.pack()))
         };
         let r = self.start_recv(comm, buf, src, rtag)?;
         if let Some((to, data)) = sent {
-            to.deliver(
+            self.world.send(
+                self.me,
+                to,
                 Envelope {
                     ctx: comm.ctx,
                     src: comm.rank as i32,
@@ -463,7 +469,7 @@ impl MpiRank {
                     sync: None,
                 },
                 true,
-            );
+            )?;
         }
         self.block_on(&r.state)?;
         self.finish(r)

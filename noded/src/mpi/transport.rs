@@ -27,6 +27,8 @@ pub struct ReqState {
     status: Mutex<Status>,
     data: Mutex<Option<Vec<u8>>>,
     owner: Thread,
+    /// Runs once on completion (a synchronous send from another node: the ack).
+    hook: Mutex<Option<Box<dyn FnOnce() + Send>>>,
 }
 
 impl ReqState {
@@ -37,7 +39,16 @@ impl ReqState {
             status: Mutex::new(Status::default()),
             data: Mutex::new(None),
             owner: std::thread::current(),
+            hook: Mutex::new(None),
         })
+    }
+
+    /// A pending request whose completion runs `hook` (instead of waking a
+    /// thread that waits for it).
+    pub fn with_hook(hook: impl FnOnce() + Send + 'static) -> Arc<ReqState> {
+        let r = ReqState::new();
+        *r.hook.lock().expect("hook lock") = Some(Box::new(hook));
+        r
     }
 
     /// An already-complete request (eager sends, MPI_PROC_NULL).
@@ -67,10 +78,15 @@ impl ReqState {
             .unwrap_or_default()
     }
 
-    fn complete(&self, status: Status) {
+    /// Completes the request with `status` and wakes its owner.
+    pub fn complete(&self, status: Status) {
         *self.status.lock().expect("status lock") = status;
         self.done.store(true, Ordering::Release);
         self.owner.unpark();
+        let hook = self.hook.lock().expect("hook lock").take();
+        if let Some(h) = hook {
+            h();
+        }
     }
 
     /// Marks a request cancelled and complete.

@@ -802,7 +802,9 @@ impl MpiRank {
     }
 
     fn win_signal(&self, cm: &Comm, to: u32, tag: i32) -> MpiResult<()> {
-        self.world.mailbox(cm.group[to as usize])?.deliver(
+        self.world.send(
+            self.me,
+            cm.group[to as usize],
             Envelope {
                 ctx: cm.ctx,
                 src: cm.rank as i32,
@@ -811,7 +813,7 @@ impl MpiRank {
                 sync: None,
             },
             true,
-        );
+        )?;
         Ok(())
     }
 

@@ -2,8 +2,10 @@
 //! job-wide stop switch that every blocking MPI call watches.
 
 use super::error::{MpiError, MpiResult};
+use super::transport::Envelope;
 use super::transport::Mailbox;
 use super::win::{WinKey, WinShared};
+use crate::peer::{RemoteLink, Wire};
 use std::collections::HashMap;
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -56,13 +58,21 @@ pub struct World {
     windows: Mutex<HashMap<WinKey, Arc<WinShared>>>,
     /// memfd segments of shared windows being created, by context id.
     shm: Mutex<HashMap<WinKey, Arc<OwnedFd>>>,
+    /// Routes to the job's ranks on other nodes (None: all ranks are here).
+    link: Option<Arc<RemoteLink>>,
     /// Time origin of MPI_Wtime.
     pub epoch: Instant,
 }
 
 impl World {
     /// A world of `size` ranks of which `local` run on this node.
-    pub fn new(job_id: u64, size: u32, local: &[u32], node: &str) -> World {
+    pub fn new(
+        job_id: u64,
+        size: u32,
+        local: &[u32],
+        node: &str,
+        link: Option<Arc<RemoteLink>>,
+    ) -> World {
         let boxes = (0..size)
             .map(|r| local.contains(&r).then(Mailbox::default))
             .collect();
@@ -77,6 +87,7 @@ impl World {
             mem_bases: Mutex::new(vec![0; size as usize]),
             windows: Mutex::new(HashMap::new()),
             shm: Mutex::new(HashMap::new()),
+            link,
             epoch: Instant::now(),
         }
     }
@@ -133,6 +144,38 @@ impl World {
         probes.push(base as usize);
         if self.is_stopped() {
             revoke(base as usize);
+        }
+    }
+
+    /// Checks that world rank `rank` can be sent to (here or on a linked node).
+    pub fn check_rank(&self, rank: u32) -> MpiResult<()> {
+        match self.boxes.get(rank as usize) {
+            Some(Some(_)) => Ok(()),
+            Some(None) if self.link.is_some() => Ok(()),
+            _ => self.mailbox(rank).map(|_| ()),
+        }
+    }
+
+    /// Delivers a message from local world rank `from` to world rank `to`, on this
+    /// node or through the peer link.
+    pub fn send(&self, from: u32, to: u32, env: Envelope, eager: bool) -> MpiResult<()> {
+        match (self.boxes.get(to as usize), &self.link) {
+            (Some(Some(b)), _) => {
+                b.deliver(env, eager);
+                Ok(())
+            }
+            (Some(None), Some(link)) => link.send(from, to, env, eager),
+            _ => self.mailbox(to).map(|_| ()),
+        }
+    }
+
+    /// Takes a message from another node into its destination's mailbox.
+    pub fn receive_remote(&self, w: Wire) {
+        let Some(link) = &self.link else { return };
+        if let Some((dst, env)) = link.receive(w) {
+            if let Some(Some(b)) = self.boxes.get(dst as usize) {
+                b.deliver(env, true);
+            }
         }
     }
 

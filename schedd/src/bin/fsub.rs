@@ -13,6 +13,12 @@ struct Args {
     /// Number of MPI ranks.
     #[arg(short = 'n', long = "ntasks", default_value_t = 1)]
     ntasks: u32,
+    /// Spread the ranks over exactly this many nodes (blocks of consecutive ranks).
+    #[arg(short = 'N', long = "nodes")]
+    nodes: Option<u32>,
+    /// At most this many ranks per node.
+    #[arg(long = "ntasks-per-node")]
+    ntasks_per_node: Option<u32>,
     /// Job name (default: the function name).
     #[arg(short = 'J', long = "job-name")]
     job_name: Option<String>,
@@ -97,6 +103,8 @@ fn main() {
                 a.set(i as u32, s);
             }
             spec.set_ntasks(args.ntasks);
+            spec.set_nodes(args.nodes.unwrap_or(0));
+            spec.set_ntasks_per_node(args.ntasks_per_node.unwrap_or(0));
             spec.set_name(args.job_name.as_deref().unwrap_or(""));
             spec.set_output_pattern(&output);
             spec.set_cwd(cwd.to_string_lossy());

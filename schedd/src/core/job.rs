@@ -104,6 +104,12 @@ pub struct JobRequest {
     pub uid: u32,
     /// Time limit in seconds; 0 = none.
     pub time_limit_secs: u32,
+    /// -N: exactly this many nodes (0 = as few as fit).
+    #[serde(default)]
+    pub nodes: u32,
+    /// --ntasks-per-node (0 = no constraint).
+    #[serde(default)]
+    pub ntasks_per_node: u32,
 }
 
 /// The ranks of a job placed on one node.

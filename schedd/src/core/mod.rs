@@ -91,6 +91,9 @@ pub enum SubmitError {
         /// Slots over all registered nodes.
         total: u32,
     },
+    /// -N / --ntasks-per-node that cannot hold -n ranks, or more nodes than exist.
+    #[error("{0} (Requested node configuration is not available)")]
+    BadShape(String),
 }
 
 /// Why a cancellation was refused.
@@ -207,6 +210,29 @@ impl Cluster {
                 total,
             });
         }
+        let (n, nodes, per) = (request.ntasks, request.nodes, request.ntasks_per_node);
+        if nodes > n {
+            return Err(SubmitError::BadShape(format!(
+                "-N {nodes} asks for more nodes than the {n} tasks can use"
+            )));
+        }
+        if !self.nodes.is_empty() && nodes as usize > self.nodes.len() {
+            return Err(SubmitError::BadShape(format!(
+                "-N {nodes} but the cluster has {} nodes",
+                self.nodes.len()
+            )));
+        }
+        if per > 0 && nodes > 0 && nodes * per < n {
+            return Err(SubmitError::BadShape(format!(
+                "-N {nodes} with --ntasks-per-node {per} holds fewer than {n} tasks"
+            )));
+        }
+        if per > 0 && !self.nodes.is_empty() && (self.nodes.len() as u32).saturating_mul(per) < n {
+            return Err(SubmitError::BadShape(format!(
+                "--ntasks-per-node {per} on {} nodes holds fewer than {n} tasks",
+                self.nodes.len()
+            )));
+        }
         let id = self.next_id;
         self.next_id += 1;
         let output = expand_output(
@@ -243,7 +269,12 @@ impl Cluster {
         let mut blocked = false;
         let pending: Vec<JobId> = self.pending.iter().copied().collect();
         for id in pending {
-            let ntasks = self.jobs[&id].request.ntasks;
+            let req = &self.jobs[&id].request;
+            let shape = placement::Shape {
+                ntasks: req.ntasks,
+                nodes: req.nodes,
+                per_node: req.ntasks_per_node,
+            };
             let reason = if blocked {
                 "Priority"
             } else {
@@ -256,7 +287,7 @@ impl Cluster {
                         free: n.free(),
                     })
                     .collect();
-                match placement::place(&free, ntasks) {
+                match placement::place_shaped(&free, shape) {
                     Some(chosen) => {
                         self.start(id, chosen, now_ms, &mut actions);
                         continue;

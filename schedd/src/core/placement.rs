@@ -40,6 +40,63 @@ pub fn place(nodes: &[FreeSlots<'_>], ntasks: u32) -> Option<Vec<(String, u32, u
     (next == ntasks).then_some(out)
 }
 
+/// What a job asks for: its ranks, and optionally how to spread them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// Ranks (-n).
+    pub ntasks: u32,
+    /// Exactly this many nodes (-N); 0 = as few as fit.
+    pub nodes: u32,
+    /// At most this many ranks per node (--ntasks-per-node); 0 = any.
+    pub per_node: u32,
+}
+
+/// Like [`place`], honouring -N and --ntasks-per-node: ranks are split over the
+/// nodes in consecutive blocks as evenly as allowed (Slurm's block distribution);
+/// the largest blocks go to the nodes with the most free slots.
+pub fn place_shaped(nodes: &[FreeSlots<'_>], shape: Shape) -> Option<Vec<(String, u32, u32)>> {
+    let Shape {
+        ntasks,
+        nodes: want,
+        per_node,
+    } = shape;
+    if want == 0 && per_node == 0 {
+        return place(nodes, ntasks);
+    }
+    if ntasks == 0 {
+        return None;
+    }
+    let count = match (want, per_node) {
+        (0, k) => ntasks.div_ceil(k),
+        (n, _) => n,
+    };
+    if count == 0 || count > ntasks {
+        return None;
+    }
+    // Even blocks: the first ntasks % count nodes get one more.
+    let base = ntasks / count;
+    let extra = ntasks % count;
+    let shares: Vec<u32> = (0..count).map(|i| base + u32::from(i < extra)).collect();
+    if per_node > 0 && shares[0] > per_node {
+        return None;
+    }
+    let mut order: Vec<&FreeSlots<'_>> = nodes.iter().filter(|n| n.free > 0).collect();
+    order.sort_by(|a, b| b.free.cmp(&a.free).then(a.node.cmp(b.node)));
+    if order.len() < count as usize {
+        return None;
+    }
+    let mut out = Vec::with_capacity(count as usize);
+    let mut next = 0;
+    for (share, node) in shares.iter().zip(order) {
+        if node.free < *share {
+            return None;
+        }
+        out.push((node.node.to_string(), next, *share));
+        next += share;
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,6 +105,37 @@ mod tests {
         spec.iter()
             .map(|&(node, free)| FreeSlots { node, free })
             .collect()
+    }
+
+    #[test]
+    fn dash_n_spreads_blocks_over_exactly_that_many_nodes() {
+        let n = nodes(&[("a", 8), ("b", 8), ("c", 8)]);
+        let shape = |ntasks, nodes, per_node| Shape {
+            ntasks,
+            nodes,
+            per_node,
+        };
+        assert_eq!(
+            place_shaped(&n, shape(7, 3, 0)),
+            Some(vec![
+                ("a".into(), 0, 3),
+                ("b".into(), 3, 2),
+                ("c".into(), 5, 2)
+            ])
+        );
+        assert_eq!(
+            place_shaped(&n, shape(6, 0, 2)),
+            Some(vec![
+                ("a".into(), 0, 2),
+                ("b".into(), 2, 2),
+                ("c".into(), 4, 2)
+            ])
+        );
+        // Four nodes do not exist; 3 per node on 2 nodes cannot hold 7.
+        assert_eq!(place_shaped(&n, shape(7, 4, 0)), None);
+        assert_eq!(place_shaped(&n, shape(7, 2, 3)), None);
+        let busy = nodes(&[("a", 8), ("b", 1)]);
+        assert_eq!(place_shaped(&busy, shape(4, 2, 0)), None);
     }
 
     #[test]

@@ -45,6 +45,8 @@ struct AgentConn {
     agent: node_agent::Client,
     conn: u64,
     engine_hash: String,
+    /// Where the node's Peer service listens (for jobs spanning nodes).
+    peer_addr: String,
 }
 
 /// Coalesces concurrent flush requests into one sled flush (group commit).
@@ -60,6 +62,9 @@ pub struct Server {
     store: Store,
     compiler: Arc<aotc::Compiler>,
     agents: RefCell<HashMap<String, AgentConn>>,
+    /// Launches held back until the node of rank 0 has started (it truncates the
+    /// job's output file; the others append to it).
+    deferred: RefCell<HashMap<JobId, Vec<Action>>>,
     waiters: RefCell<HashMap<JobId, Vec<oneshot::Sender<()>>>>,
     flusher: Flusher,
     config: Config,
@@ -85,6 +90,7 @@ impl Server {
             store,
             compiler: Arc::new(compiler),
             agents: RefCell::new(HashMap::new()),
+            deferred: RefCell::new(HashMap::new()),
             waiters: RefCell::new(HashMap::new()),
             flusher: Flusher::default(),
             config,
@@ -138,8 +144,32 @@ impl Server {
                 }
             }
         }
+        let first: std::collections::HashSet<JobId> = actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Launch {
+                    job,
+                    create_output: true,
+                    ..
+                } => Some(*job),
+                _ => None,
+            })
+            .collect();
         for action in actions {
-            self.dispatch(action);
+            match action {
+                Action::Launch {
+                    job,
+                    create_output: false,
+                    ..
+                } if first.contains(&job) => {
+                    self.deferred
+                        .borrow_mut()
+                        .entry(job)
+                        .or_default()
+                        .push(action);
+                }
+                action => self.dispatch(action),
+            }
         }
         for id in ended {
             if let Some(ws) = self.waiters.borrow_mut().remove(&id) {
@@ -199,17 +229,54 @@ impl Server {
                     l.set_create_output(create_output);
                     l.set_cwd(&rec.request.cwd);
                     l.set_time_limit_secs(rec.request.time_limit_secs);
+                    let agents = self.agents.borrow();
+                    let mut peers = l.reborrow().init_peers(rec.placement.len() as u32);
+                    for (i, p) in rec.placement.iter().enumerate() {
+                        let mut pr = peers.reborrow().get(i as u32);
+                        pr.set_node(&p.node);
+                        pr.set_addr(
+                            agents
+                                .get(&p.node)
+                                .map(|a| a.peer_addr.as_str())
+                                .unwrap_or(""),
+                        );
+                        let mut r = pr.init_ranks(p.ranks.len() as u32);
+                        for (k, rank) in p.ranks.iter().enumerate() {
+                            r.set(k as u32, *rank);
+                        }
+                    }
                 }
                 let this = self.clone();
                 tokio::task::spawn_local(async move {
-                    if let Err(e) = req.send().promise.await {
-                        let disconnected = e.kind == capnp::ErrorKind::Disconnected;
-                        this.launch_failed(
-                            job,
-                            &node,
-                            fbatch_proto::rpc::error_text(&e),
-                            disconnected,
-                        );
+                    let result = req.send().promise.await;
+                    let rest = if create_output {
+                        this.deferred.borrow_mut().remove(&job).unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    };
+                    match result {
+                        Ok(_) => {
+                            for action in rest {
+                                this.dispatch(action);
+                            }
+                        }
+                        Err(e) => {
+                            let disconnected = e.kind == capnp::ErrorKind::Disconnected;
+                            let why = fbatch_proto::rpc::error_text(&e);
+                            this.launch_failed(job, &node, why.clone(), disconnected);
+                            for action in rest {
+                                if let Action::Launch { node: other, .. } = action {
+                                    this.launch_failed(
+                                        job,
+                                        &other,
+                                        format!(
+                                            "not launched: the launch on {node} failed ({why})"
+                                        ),
+                                        false,
+                                    );
+                                }
+                            }
+                        }
                     }
                 });
             }

@@ -120,6 +120,8 @@ impl scheduler::Server for SchedulerImpl {
             user: text(spec.get_user()?)?,
             uid: spec.get_uid(),
             time_limit_secs: spec.get_time_limit_secs(),
+            nodes: spec.get_nodes(),
+            ntasks_per_node: spec.get_ntasks_per_node(),
         };
         if request.output_pattern.is_empty() || !request.output_pattern.starts_with('/') {
             return Err(failed("the output path must be absolute"));
@@ -295,6 +297,7 @@ impl scheduler::Server for SchedulerImpl {
         }
         let running: Vec<u64> = reg.get_running_jobs()?.iter().collect();
         let engine_hash = text(reg.get_engine_hash()?)?;
+        let peer_addr = text(reg.get_peer_addr()?)?;
         log::info!(
             "node {name} registered with {slots} slots, {} running jobs",
             running.len()
@@ -305,6 +308,7 @@ impl scheduler::Server for SchedulerImpl {
                 agent,
                 conn: self.conn,
                 engine_hash,
+                peer_addr,
             },
         );
         let actions =

@@ -1,0 +1,103 @@
+//! Jobs whose ranks span several noded processes (three on loopback ports, each
+//! its own process with its own Peer service) behave as on one node: the same
+//! programs give the same output as native OpenMPI.
+
+use fbatch_tests::{same_as_mpirun_placed, Cluster};
+use std::time::Duration;
+
+fn three_nodes() -> Cluster {
+    Cluster::start(&[("node0", 3), ("node1", 3), ("node2", 3)])
+}
+
+fn spread(c: &Cluster, rel: &str, n: u32) -> String {
+    same_as_mpirun_placed(c, rel, n, &["-N", "3"], &[], |_| false)
+}
+
+fn nodes_of(c: &Cluster, name: &str) -> Vec<String> {
+    let jobs = c.jobs_json();
+    let job = jobs
+        .iter()
+        .rev()
+        .find(|j| j["name"] == name)
+        .unwrap_or_else(|| panic!("no job {name} in {jobs:?}"));
+    job["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn point_to_point_across_nodes_matches_openmpi() {
+    let c = three_nodes();
+    for prog in [
+        "mpi/p2p_basic",
+        "mpi/p2p_send_recv",
+        "mpi/p2p_ssend",
+        "mpi/p2p_isend_irecv",
+        "mpi/p2p_ordering",
+        "mpi/p2p_probe",
+        "mpi/p2p_derived",
+        "mpi/p2p_persistent",
+    ] {
+        let out = spread(&c, prog, 7);
+        assert!(out.contains("rank 6"), "{prog}:\n{out}");
+        let name = prog.replace('/', "_");
+        assert_eq!(nodes_of(&c, &name).len(), 3, "{prog} was not spread");
+    }
+}
+
+#[test]
+fn collectives_across_nodes_match_openmpi() {
+    let c = three_nodes();
+    for prog in [
+        "mpi/coll_basic",
+        "mpi/coll_gather",
+        "mpi/coll_bcast",
+        "mpi/coll_allreduce",
+        "mpi/coll_alltoallv",
+        "mpi/coll_scan_exscan",
+        "mpi/op_user",
+        "mpi/comm_split",
+        "mpi/cart_sub",
+    ] {
+        let out = spread(&c, prog, 7);
+        assert!(!out.is_empty(), "{prog}");
+    }
+}
+
+#[test]
+fn a_rank_failing_on_one_node_ends_the_job_on_every_node() {
+    let c = three_nodes();
+    c.upload("trap", "faults/trap");
+    let r = c.run("fsub", &["-n", "6", "-N", "3", "--wait", "trap"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let jobs = c.jobs_json();
+    let job = &jobs[0];
+    assert_eq!(job["state_code"], "F", "{job}");
+    assert!(
+        job["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("rank 1: wasm trap"),
+        "{job}"
+    );
+    c.wait_for(Duration::from_secs(10), || {
+        c.nodes_json().iter().all(|n| n["state"] == "idle")
+    });
+}
+
+#[test]
+fn dash_n_and_ntasks_per_node_shape_the_placement() {
+    let c = three_nodes();
+    c.upload("hellompi", "mpi/hellompi");
+    let id = c.submit(&["-n", "4", "--ntasks-per-node", "2", "--wait", "hellompi"]);
+    assert_eq!(c.job(id)["nodes"].as_array().unwrap().len(), 2);
+    let id = c.submit(&["-n", "3", "-N", "3", "--wait", "hellompi"]);
+    assert_eq!(c.job(id)["nodes"].as_array().unwrap().len(), 3);
+    assert_eq!(c.output(id).matches("Hello from rank").count(), 3);
+    let r = c.run("fsub", &["-n", "2", "-N", "3", "hellompi"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("-N 3 asks for more nodes"), "{r:?}");
+}

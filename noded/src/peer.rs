@@ -79,6 +79,11 @@ impl RemoteLink {
         }
     }
 
+    /// Index (in the job's node list) of the node running world rank `rank`.
+    pub fn node_index(&self, rank: u32) -> usize {
+        self.node_of.get(rank as usize).copied().unwrap_or(0)
+    }
+
     fn queue(&self, to_rank: u32) -> MpiResult<&UnboundedSender<Wire>> {
         self.node_of
             .get(to_rank as usize)

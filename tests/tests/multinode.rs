@@ -101,3 +101,49 @@ fn dash_n_and_ntasks_per_node_shape_the_placement() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("-N 3 asks for more nodes"), "{r:?}");
 }
+
+#[test]
+fn comm_split_type_shared_groups_the_ranks_of_each_node() {
+    let c = three_nodes();
+    c.upload("nodes", "misc/nodes");
+    let id = c.submit(&["-n", "7", "-N", "3", "--wait", "nodes"]);
+    let out = c.output(id);
+    // Blocks of 3, 2 and 2 ranks, each node's ranks in one communicator.
+    for (rank, size, node_rank, first) in [
+        (0, 3, 0, 0),
+        (1, 3, 1, 0),
+        (2, 3, 2, 0),
+        (3, 2, 0, 3),
+        (4, 2, 1, 3),
+        (5, 2, 0, 5),
+        (6, 2, 1, 5),
+    ] {
+        let want = format!("with {size} ranks, node rank {node_rank}, first {first}");
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("rank {rank}: ")))
+            .unwrap_or_else(|| panic!("no rank {rank} in\n{out}"));
+        assert!(line.ends_with(&want), "{line} (want {want})");
+    }
+}
+
+#[test]
+fn a_killed_node_fails_a_spread_job_and_frees_the_other_nodes() {
+    let mut c = Cluster::start_with(&[("node0", 2), ("node1", 2), ("node2", 2)], 1500);
+    c.upload("deadlock", "faults/deadlock");
+    let id = c.submit(&["-n", "6", "-N", "3", "deadlock"]);
+    c.wait_for(Duration::from_secs(20), || {
+        c.output_so_far(id).matches("waiting").count() == 6
+    });
+    c.kill_node("node1");
+    let job = c.wait_for_final(id, Duration::from_secs(20));
+    assert_eq!(job["state_code"], "NF", "{job}");
+    assert!(job["reason"].as_str().unwrap().contains("node1"), "{job}");
+    // The ranks on node0 and node2 were stopped: their slots are free again.
+    c.wait_for(Duration::from_secs(10), || {
+        c.nodes_json()
+            .iter()
+            .filter(|n| n["name"] != "node1")
+            .all(|n| n["state"] == "idle")
+    });
+}

@@ -147,6 +147,11 @@ impl World {
         }
     }
 
+    /// Which of the job's nodes runs world rank `rank` (0 for single-node jobs).
+    pub fn node_index(&self, rank: u32) -> usize {
+        self.link.as_ref().map_or(0, |l| l.node_index(rank))
+    }
+
     /// Checks that world rank `rank` can be sent to (here or on a linked node).
     pub fn check_rank(&self, rank: u32) -> MpiResult<()> {
         match self.boxes.get(rank as usize) {

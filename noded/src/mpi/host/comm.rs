@@ -238,10 +238,10 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         |mut c: Caller<'_, RankCtx>, comm: i32, kind: i32, key: i32, _info: i32, out: u32| {
             call(&mut c, "MPI_Comm_split_type", comm, |r, m| {
                 m.slice(out, 4)?;
-                // MPI_COMM_TYPE_SHARED: ranks that can share memory, i.e. those on
-                // this node; every rank of a job here is local to one noded.
+                // MPI_COMM_TYPE_SHARED: ranks that can share memory, i.e. those
+                // run by the same noded.
                 let color = match kind {
-                    abi::MPI_COMM_TYPE_SHARED => 0,
+                    abi::MPI_COMM_TYPE_SHARED => r.world.node_index(r.me) as i32,
                     abi::MPI_UNDEFINED => abi::MPI_UNDEFINED,
                     other => return Err(err_arg(format!("unknown split type {other}"))),
                 };

@@ -61,6 +61,13 @@ fn collectives_across_nodes_match_openmpi() {
         "mpi/op_user",
         "mpi/comm_split",
         "mpi/cart_sub",
+        "mpi/coll_barrier",
+        "mpi/coll_reduce",
+        "mpi/coll_reduce_scatter",
+        "mpi/coll_derived",
+        "mpi/op_arith",
+        "mpi/op_minloc_maxloc",
+        "mpi/comm_create",
     ] {
         let out = spread(&c, prog, 7);
         assert!(!out.is_empty(), "{prog}");

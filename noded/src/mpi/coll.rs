@@ -34,7 +34,29 @@ impl Reduction {
 pub trait Combine {
     /// `inout = input op inout`, elementwise on packed data.
     fn combine(&mut self, inout: &mut [u8], input: &[u8]) -> MpiResult<()>;
+
+    /// Whether operands may be combined in any order (predefined ops: yes).
+    fn commutative(&self) -> bool {
+        true
+    }
 }
+
+/// How a communicator's members are spread over nodes, for collectives that
+/// send one message per node pair per step.
+struct Topology {
+    /// Comm ranks on this rank's node, ascending.
+    local: Vec<u32>,
+    /// The lowest comm rank of each node, ascending.
+    leaders: Vec<u32>,
+    /// Node index of every comm rank.
+    node_of: Vec<usize>,
+    /// Each node's ranks form one contiguous range, in node order: combining
+    /// node by node then keeps rank order (non-commutative reductions).
+    contiguous: bool,
+}
+
+const TAG_UP: i32 = 20;
+const TAG_DOWN: i32 = 21;
 
 impl Combine for Reduction {
     fn combine(&mut self, inout: &mut [u8], input: &[u8]) -> MpiResult<()> {
@@ -74,8 +96,129 @@ impl MpiRank {
         Ok(req.take_data())
     }
 
-    /// MPI_Barrier: dissemination, ceil(log2 p) rounds.
+    /// The communicator's spread over nodes, if it spans more than one.
+    fn topology(&self, comm: &Comm) -> Option<Topology> {
+        let node_of: Vec<usize> = comm
+            .group
+            .iter()
+            .map(|w| self.world.node_index(*w))
+            .collect();
+        let mine = node_of[comm.rank as usize];
+        if node_of.iter().all(|n| *n == mine) {
+            return None;
+        }
+        let local = (0..comm.size())
+            .filter(|r| node_of[*r as usize] == mine)
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        let leaders = (0..comm.size())
+            .filter(|r| seen.insert(node_of[*r as usize]))
+            .collect::<Vec<u32>>();
+        let changes = node_of.windows(2).filter(|w| w[0] != w[1]).count();
+        let contiguous = changes + 1 == leaders.len();
+        Some(Topology {
+            local,
+            leaders,
+            node_of,
+            contiguous,
+        })
+    }
+
+    /// Binomial-tree reduction over `members` (comm ranks, combined in list
+    /// order); the result ends at `members[0]`.
+    fn list_reduce(
+        &self,
+        comm: &Comm,
+        members: &[u32],
+        mut acc: Vec<u8>,
+        red: &mut dyn Combine,
+        tag: i32,
+    ) -> MpiResult<Option<Vec<u8>>> {
+        let p = members.len();
+        let Some(r) = members.iter().position(|m| *m == comm.rank) else {
+            return Ok(None);
+        };
+        let mut mask = 1;
+        while mask < p {
+            if r & mask == 0 {
+                if r | mask < p {
+                    let mut msg = self.coll_recv(comm, members[r | mask], tag)?;
+                    red.combine(&mut msg, &acc)?;
+                    acc = msg;
+                }
+            } else {
+                self.coll_send(comm, members[r & !mask], tag, acc)?;
+                return Ok(None);
+            }
+            mask <<= 1;
+        }
+        Ok(Some(acc))
+    }
+
+    /// Binomial-tree broadcast over `members` from `members[root]`.
+    fn list_bcast(
+        &self,
+        comm: &Comm,
+        members: &[u32],
+        root: usize,
+        data: Option<Vec<u8>>,
+        tag: i32,
+    ) -> MpiResult<Vec<u8>> {
+        let p = members.len();
+        let me = members
+            .iter()
+            .position(|m| *m == comm.rank)
+            .expect("caller is a member");
+        let vr = (me + p - root) % p;
+        let mut data = data.unwrap_or_default();
+        let mut mask = 1;
+        while mask < p {
+            if vr & mask != 0 {
+                data = self.coll_recv(comm, members[(vr - mask + root) % p], tag)?;
+                break;
+            }
+            mask <<= 1;
+        }
+        mask >>= 1;
+        while mask > 0 {
+            if vr + mask < p {
+                self.coll_send(comm, members[(vr + mask + root) % p], tag, data.clone())?;
+            }
+            mask >>= 1;
+        }
+        Ok(data)
+    }
+
+    /// MPI_Barrier: dissemination, ceil(log2 p) rounds; across nodes, a fan-in to
+    /// each node's leader, dissemination among the leaders, and a fan-out.
     pub fn barrier(&self, comm: &Comm) -> MpiResult<()> {
+        if let Some(t) = self.topology(comm) {
+            let leader = t.local[0];
+            if comm.rank != leader {
+                self.coll_send(comm, leader, TAG_UP, Vec::new())?;
+                self.coll_recv(comm, leader, TAG_DOWN)?;
+                return Ok(());
+            }
+            for &m in &t.local[1..] {
+                self.coll_recv(comm, m, TAG_UP)?;
+            }
+            let l = t.leaders.len();
+            let i = t
+                .leaders
+                .iter()
+                .position(|x| *x == comm.rank)
+                .expect("a leader");
+            let mut k = 1;
+            while k < l {
+                self.coll_send(comm, t.leaders[(i + k) % l], TAG_BARRIER, Vec::new())?;
+                self.coll_recv(comm, t.leaders[(i + l - k) % l], TAG_BARRIER)?;
+                k <<= 1;
+            }
+            for &m in &t.local[1..] {
+                self.coll_send(comm, m, TAG_DOWN, Vec::new())?;
+            }
+            return Ok(());
+        }
         let p = comm.size();
         let mut k = 1;
         while k < p {
@@ -110,6 +253,31 @@ impl MpiRank {
         data: Option<Vec<u8>>,
         tag: i32,
     ) -> MpiResult<Vec<u8>> {
+        if let Some(t) = self.topology(comm) {
+            // The root stands in as its node's leader: leaders first (one message
+            // per node pair), then each leader to its node.
+            let root_node = t.node_of[root as usize];
+            let lead = |l: u32| {
+                if t.node_of[l as usize] == root_node {
+                    root
+                } else {
+                    l
+                }
+            };
+            let leaders: Vec<u32> = t.leaders.iter().map(|l| lead(*l)).collect();
+            let my_leader = lead(t.local[0]);
+            let mut data = data;
+            if comm.rank == my_leader {
+                let pos = leaders.iter().position(|l| *l == root).expect("root leads");
+                data = Some(self.list_bcast(comm, &leaders, pos, data, tag)?);
+            }
+            let pos = t
+                .local
+                .iter()
+                .position(|l| *l == my_leader)
+                .expect("leader is local");
+            return self.list_bcast(comm, &t.local, pos, data, tag);
+        }
         let p = comm.size();
         let vr = (comm.rank + p - root) % p;
         let mut data = data.unwrap_or_default();
@@ -161,6 +329,18 @@ impl MpiRank {
         red: &mut dyn Combine,
         tag: i32,
     ) -> MpiResult<Option<Vec<u8>>> {
+        if let Some(t) = self
+            .topology(comm)
+            .filter(|t| t.contiguous || red.commutative())
+        {
+            // Within each node in rank order, then across the nodes' leaders in
+            // rank order (rank 0 leads the first node): one message per node
+            // pair per step.
+            let Some(part) = self.list_reduce(comm, &t.local, acc, red, tag)? else {
+                return Ok(None);
+            };
+            return self.list_reduce(comm, &t.leaders, part, red, tag);
+        }
         let p = comm.size();
         let r = comm.rank;
         let mut mask = 1;

@@ -106,6 +106,7 @@ fn user_function(c: &mut Caller<'_, RankCtx>, func: u32) -> MpiResult<UserFn> {
 struct UserCombine<'a, 'c> {
     caller: &'a mut Caller<'c, RankCtx>,
     func: UserFn,
+    commute: bool,
     dt: i32,
     dtype: Arc<Datatype>,
     /// Guest scratch: (address, bytes).
@@ -162,6 +163,10 @@ impl UserCombine<'_, '_> {
 }
 
 impl Combine for UserCombine<'_, '_> {
+    fn commutative(&self) -> bool {
+        self.commute
+    }
+
     fn combine(&mut self, inout: &mut [u8], input: &[u8]) -> MpiResult<()> {
         let size = self.dtype.size;
         if size == 0 || inout.is_empty() {
@@ -222,6 +227,7 @@ pub(super) fn call_reducing(
     let mut combine = UserCombine {
         caller: &mut *caller,
         func: dtype.1,
+        commute: user.commute,
         dt,
         dtype: dtype.0,
         scratch: None,

@@ -3,29 +3,41 @@
 # copy between linear memories) against mpirun (OpenMPI's shared-memory
 # transport), alternating, REPS runs each; medians of the 8-byte one-way latency
 # and the 1 MiB bandwidth. Writes jobs/results/pingpong.md.
-#   usage: jobs/bench-pingpong.sh [REPS]   (default 5)
+#   usage: jobs/bench-pingpong.sh [--nodes 2] [REPS]   (default 5)
+# With --nodes 2 the two ranks run on two noded processes (messages cross the
+# Cap'n Proto peer transport over TCP) and mpirun uses `--mca btl tcp,self`;
+# results go to jobs/results/pingpong-2nodes.md.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+nodes=1
+if [ "${1:-}" = "--nodes" ]; then nodes=$2; shift 2; fi
 reps=${1:-5}
 build_fbatch
-start_cluster "$ROOT/.fbatch-bench" 2
+if [ "$nodes" -gt 1 ]; then
+  start_cluster "$ROOT/.fbatch-bench" 1 "$nodes"
+  spread=(-N "$nodes"); btl=(--mca btl tcp,self); suffix="-${nodes}nodes"
+  transport="TCP (btl tcp,self)"; placement="2 noded processes"
+else
+  start_cluster "$ROOT/.fbatch-bench" 2
+  spread=(); btl=(); suffix=""; transport="shared memory"; placement="one node"
+fi
 trap stop_cluster EXIT
 build_both "$ROOT/func/kernels/pingpong.c" pingpong
 fupload pingpong "$WORK/pingpong.wasm" >/dev/null
 pick() { awk -v k="$2" '$0 ~ k {print $(NF-1)}' "$1"; }
 fl=(); fb=(); ml=(); mb=()
 for i in $(seq "$reps"); do
-  (cd "$WORK" && fsub -n 2 --wait -o "$WORK/pp-$i.out" pingpong 2000 1048576 >/dev/null)
+  (cd "$WORK" && fsub -n 2 "${spread[@]}" --wait -o "$WORK/pp-$i.out" pingpong 2000 1048576 >/dev/null)
   fl+=("$(pick "$WORK/pp-$i.out" '^latency 8 B')"); fb+=("$(pick "$WORK/pp-$i.out" '^bandwidth 1048576 B')")
-  mpirun --oversubscribe --bind-to none -n 2 "$WORK/pingpong.native" 2000 1048576 >"$WORK/pp-native-$i.out" 2>&1
+  mpirun --oversubscribe --bind-to none "${btl[@]}" -n 2 "$WORK/pingpong.native" 2000 1048576 >"$WORK/pp-native-$i.out" 2>&1
   ml+=("$(pick "$WORK/pp-native-$i.out" '^latency 8 B')"); mb+=("$(pick "$WORK/pp-native-$i.out" '^bandwidth 1048576 B')")
 done
 m() { printf '%s\n' "$@" | median; }
-out="$ROOT/jobs/results/pingpong.md"
+out="$ROOT/jobs/results/pingpong$suffix.md"
 {
-  echo "# Ping-pong, 2 ranks on one node ($(date -u +%Y-%m-%d), $(nproc) cores, median of $reps alternating runs)"
+  echo "# Ping-pong, 2 ranks, $placement ($(date -u +%Y-%m-%d), $(nproc) cores, median of $reps alternating runs)"
   echo
-  echo "| metric | fbatch | mpirun (OpenMPI shared memory) | fbatch/mpirun |"
+  echo "| metric | fbatch | mpirun (OpenMPI $transport) | fbatch/mpirun |"
   echo "|---|---|---|---|"
   echo "| 8 B one-way latency (us) | $(m "${fl[@]}") | $(m "${ml[@]}") | $(awk -v a="$(m "${fl[@]}")" -v b="$(m "${ml[@]}")" 'BEGIN{printf "%.2f", a/b}') |"
   echo "| 1 MiB bandwidth (MB/s) | $(m "${fb[@]}") | $(m "${mb[@]}") | $(awk -v a="$(m "${fb[@]}")" -v b="$(m "${mb[@]}")" 'BEGIN{printf "%.2f", a/b}') |"

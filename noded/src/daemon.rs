@@ -493,10 +493,16 @@ pub fn run(config: Config) -> anyhow::Result<()> {
 const BATCH_BYTES: usize = 4 << 20;
 
 /// Owns the connection to one other noded: sends queued messages in order,
-/// batching what has accumulated while the previous call was in flight.
+/// batching what has accumulated, with up to [`IN_FLIGHT`] calls outstanding
+/// (Cap'n Proto delivers calls on one capability in the order they were made).
 async fn peer_sender(addr: String, mut rx: UnboundedReceiver<Wire>) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
+    let broken = Rc::new(std::cell::Cell::new(false));
     let mut client: Option<peer::Client> = None;
     while let Some(first) = rx.recv().await {
+        if broken.replace(false) {
+            client = None;
+        }
         let mut batch = vec![first];
         let mut bytes = batch[0].data.len();
         while bytes < BATCH_BYTES {
@@ -508,49 +514,59 @@ async fn peer_sender(addr: String, mut rx: UnboundedReceiver<Wire>) {
                 Err(_) => break,
             }
         }
-        for attempt in 0..5 {
-            if client.is_none() {
-                match fbatch_proto::rpc::connect::<peer::Client>(&addr).await {
-                    Ok((c, _conn)) => client = Some(c),
-                    Err(e) => {
-                        log::warn!("connecting to peer {addr}: {e}");
-                        tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
-                        continue;
-                    }
-                }
-            }
-            let c = client.clone().expect("connected above");
-            let mut req = c.deliver_request();
-            {
-                let mut list = req.get().init_msgs(batch.len() as u32);
-                for (i, w) in batch.iter().enumerate() {
-                    let mut m = list.reborrow().get(i as u32);
-                    m.set_job_id(w.job_id);
-                    m.set_dst(w.dst);
-                    m.set_src_world(w.src_world);
-                    m.set_ctx(w.ctx);
-                    m.set_src(w.src);
-                    m.set_tag(w.tag);
-                    m.set_data(&w.data);
-                    m.set_more(w.more);
-                    m.set_sync_id(w.sync_id);
-                    m.set_ack_for(w.ack_for);
-                }
-            }
-            match req.send().promise.await {
-                Ok(_) => break,
+        let mut attempt = 0;
+        while client.is_none() && attempt < 5 {
+            match fbatch_proto::rpc::connect::<peer::Client>(&addr).await {
+                Ok((c, _conn)) => client = Some(c),
                 Err(e) => {
-                    log::warn!(
-                        "sending {} messages to peer {addr}: {}",
-                        batch.len(),
-                        fbatch_proto::rpc::error_text(&e)
-                    );
-                    client = None;
+                    log::warn!("connecting to peer {addr}: {e}");
+                    tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
+                    attempt += 1;
                 }
             }
         }
+        let Some(c) = client.clone() else {
+            log::error!(
+                "dropping {} messages for unreachable peer {addr}",
+                batch.len()
+            );
+            continue;
+        };
+        let mut req = c.deliver_request();
+        {
+            let mut list = req.get().init_msgs(batch.len() as u32);
+            for (i, w) in batch.iter().enumerate() {
+                let mut m = list.reborrow().get(i as u32);
+                m.set_job_id(w.job_id);
+                m.set_dst(w.dst);
+                m.set_src_world(w.src_world);
+                m.set_ctx(w.ctx);
+                m.set_src(w.src);
+                m.set_tag(w.tag);
+                m.set_data(&w.data);
+                m.set_more(w.more);
+                m.set_sync_id(w.sync_id);
+                m.set_ack_for(w.ack_for);
+            }
+        }
+        let permit = slots.clone().acquire_owned().await.expect("never closed");
+        let promise = req.send().promise;
+        let (addr, n, broken) = (addr.clone(), batch.len(), broken.clone());
+        tokio::task::spawn_local(async move {
+            if let Err(e) = promise.await {
+                log::warn!(
+                    "sending {n} messages to peer {addr}: {}",
+                    fbatch_proto::rpc::error_text(&e)
+                );
+                broken.set(true);
+            }
+            drop(permit);
+        });
     }
 }
+
+/// Calls to one peer that may be outstanding at once.
+const IN_FLIGHT: usize = 16;
 
 /// Accepts connections from other noded processes and serves `Peer` on each.
 async fn peer_service(node: Rc<Node>, listener: tokio::net::TcpListener) {
@@ -588,7 +604,7 @@ impl peer::Server for PeerService {
                 ctx: m.get_ctx(),
                 src: m.get_src(),
                 tag: m.get_tag(),
-                data: m.get_data()?.to_vec(),
+                data: bytes::Bytes::copy_from_slice(m.get_data()?),
                 more: m.get_more(),
                 sync_id: m.get_sync_id(),
                 ack_for: m.get_ack_for(),

@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedSender;
 
 /// Largest piece of a message's payload in one `PeerMessage`.
-pub const PIECE: usize = 1 << 20;
+pub const PIECE: usize = 4 << 20;
 
 /// One `PeerMessage` on the host side.
 #[derive(Debug, Clone, Default)]
@@ -38,8 +38,8 @@ pub struct Wire {
     pub src: i32,
     /// Tag.
     pub tag: i32,
-    /// Payload piece.
-    pub data: Vec<u8>,
+    /// Payload piece (a zero-copy slice of the message's bytes).
+    pub data: bytes::Bytes,
     /// More pieces follow.
     pub more: bool,
     /// Synchronous send id (0 = none).
@@ -129,14 +129,15 @@ impl RemoteLink {
             }
             None => 0,
         };
-        let mut pieces = bytes.chunks(PIECE).peekable();
+        let bytes = bytes::Bytes::from(bytes);
+        let mut starts = (0..bytes.len()).step_by(PIECE).peekable();
         let closed = || {
             MpiError::new(
                 crate::mpi::abi::MPI_ERR_OTHER,
                 format!("the connection to rank {to}'s node is closed"),
             )
         };
-        if pieces.peek().is_none() {
+        if starts.peek().is_none() {
             return q
                 .send(Wire {
                     job_id: self.job_id,
@@ -150,7 +151,8 @@ impl RemoteLink {
                 })
                 .map_err(|_| closed());
         }
-        while let Some(piece) = pieces.next() {
+        while let Some(start) = starts.next() {
+            let piece = bytes.slice(start..(start + PIECE).min(bytes.len()));
             q.send(Wire {
                 job_id: self.job_id,
                 dst: to,
@@ -158,8 +160,8 @@ impl RemoteLink {
                 ctx,
                 src,
                 tag,
-                data: piece.to_vec(),
-                more: pieces.peek().is_some(),
+                data: piece,
+                more: starts.peek().is_some(),
                 sync_id,
                 ack_for: 0,
             })
@@ -197,7 +199,7 @@ impl RemoteLink {
                     head.extend_from_slice(&w.data);
                     head
                 }
-                None => w.data,
+                None => Vec::from(w.data),
             }
         };
         let sync = (w.sync_id != 0).then(|| {

@@ -73,6 +73,8 @@ struct PeerMessage {
   more @7 :Bool;        # further pieces of this message follow
   syncId @8 :UInt64;    # != 0: a synchronous send; acknowledge the match
   ackFor @9 :UInt64;    # != 0: an acknowledgement of synchronous send `ackFor`
+                        # (or the reply to one-sided request `ackFor`, in `data`)
+  rma @10 :Bool;        # a one-sided request for the target's noded (in `data`)
 }
 
 # Served by every noded for the others: messages between ranks of a job.

@@ -547,6 +547,7 @@ async fn peer_sender(addr: String, mut rx: UnboundedReceiver<Wire>) {
                 m.set_more(w.more);
                 m.set_sync_id(w.sync_id);
                 m.set_ack_for(w.ack_for);
+                m.set_rma(w.rma);
             }
         }
         let permit = slots.clone().acquire_owned().await.expect("never closed");
@@ -608,6 +609,7 @@ impl peer::Server for PeerService {
                 more: m.get_more(),
                 sync_id: m.get_sync_id(),
                 ack_for: m.get_ack_for(),
+                rma: m.get_rma(),
             };
             let world = match self.node.jobs.borrow().get(&w.job_id) {
                 Some(JobSlot::Running(world)) => Some(world.clone()),

@@ -44,8 +44,11 @@ pub struct Wire {
     pub more: bool,
     /// Synchronous send id (0 = none).
     pub sync_id: u64,
-    /// Acknowledges synchronous send `ack_for` (0 = not an ack).
+    /// Acknowledges synchronous send `ack_for` (0 = not an ack); with data, the
+    /// reply to one-sided request `ack_for`.
     pub ack_for: u64,
+    /// A one-sided request, served by the target's noded.
+    pub rma: bool,
 }
 
 /// How a job's ranks on this node reach its ranks on other nodes.
@@ -164,10 +167,60 @@ impl RemoteLink {
                 more: starts.peek().is_some(),
                 sync_id,
                 ack_for: 0,
+                rma: false,
             })
             .map_err(|_| closed())?;
         }
         Ok(())
+    }
+
+    /// Sends one-sided request `req` to world rank `to`'s node and waits for the
+    /// reply (or for the job to stop).
+    pub fn request(
+        &self,
+        from: u32,
+        to: u32,
+        req: Vec<u8>,
+        stopped: impl Fn() -> bool,
+    ) -> MpiResult<Vec<u8>> {
+        let q = self.queue(to)?;
+        let state = ReqState::new();
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.pending
+            .lock()
+            .expect("pending lock")
+            .insert(id, state.clone());
+        q.send(Wire {
+            job_id: self.job_id,
+            dst: to,
+            src_world: from,
+            data: req.into(),
+            sync_id: id,
+            rma: true,
+            ..Wire::default()
+        })
+        .map_err(|_| {
+            MpiError::new(
+                crate::mpi::abi::MPI_ERR_OTHER,
+                format!("the connection to rank {to}'s node is closed"),
+            )
+        })?;
+        crate::mpi::transport::block_until(|| state.is_done(), stopped)?;
+        Ok(state.take_data())
+    }
+
+    /// Answers one-sided request `id` from world rank `to`.
+    pub fn reply(&self, from: u32, to: u32, id: u64, data: Vec<u8>) {
+        if let Ok(q) = self.queue(to) {
+            let _ = q.send(Wire {
+                job_id: self.job_id,
+                dst: to,
+                src_world: from,
+                ack_for: id,
+                data: data.into(),
+                ..Wire::default()
+            });
+        }
     }
 
     /// Handles a message from another node: an acknowledgement completes the
@@ -181,6 +234,7 @@ impl RemoteLink {
                 .expect("pending lock")
                 .remove(&w.ack_for)
             {
+                state.set_data(Vec::from(w.data));
                 state.complete(Status::default());
             }
             return None;

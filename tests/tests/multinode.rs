@@ -154,3 +154,70 @@ fn a_killed_node_fails_a_spread_job_and_frees_the_other_nodes() {
             .all(|n| n["state"] == "idle")
     });
 }
+
+#[test]
+fn one_sided_operations_across_nodes_match_openmpi() {
+    let c = three_nodes();
+    for prog in [
+        "mpi/win_create",
+        "mpi/win_allocate",
+        "mpi/win_dynamic",
+        "mpi/rma_put_get_fence",
+        "mpi/rma_derived",
+        "mpi/rma_accumulate",
+        "mpi/rma_fetch_and_op",
+        "mpi/rma_lock",
+        "mpi/rma_pscw",
+        "mpi/rma_request",
+        "mpi/rma_errors",
+    ] {
+        let out = spread(&c, prog, 7);
+        let name = prog.trim_start_matches("mpi/");
+        assert_eq!(
+            out.matches(&format!(": done {name}")).count(),
+            7,
+            "{prog}:\n{out}"
+        );
+    }
+}
+
+#[test]
+fn rma_kernels_validate_across_nodes() {
+    let c = three_nodes();
+    let timing = |l: &str| l.starts_with("Rate") || l.contains("time (s)");
+    for (k, args) in [
+        ("kernels/transpose_rma", ["10", "240", "16"]),
+        ("kernels/stencil_rma", ["10", "203", "2"]),
+    ] {
+        let out = same_as_mpirun_placed(&c, k, 6, &["-N", "3"], &args, timing);
+        assert!(out.contains("Solution validates"), "{k}:\n{out}");
+    }
+}
+
+#[test]
+fn shared_windows_work_per_node_in_a_spread_job() {
+    let c = three_nodes();
+    c.upload("shared", "mpi/win_allocate_shared");
+    let r = c.run("fsub", &["-n", "3", "-N", "3", "--wait", "shared"]);
+    let id: u64 = r
+        .stdout
+        .trim()
+        .trim_start_matches("Submitted batch job ")
+        .parse()
+        .unwrap();
+    let out = c.output(id);
+    // The program splits by node first, so each node's window is real shared
+    // memory; it must succeed, one rank per node.
+    assert_eq!(r.code, 0, "{r:?}\n{out}");
+    assert_eq!(out.matches("own ok 1 contiguous 1").count(), 3, "{out}");
+}
+
+#[test]
+fn a_shared_window_over_ranks_of_several_nodes_is_mpi_err_rma_shared() {
+    let c = three_nodes();
+    c.upload("shared_world", "faults/shared_world");
+    let spread = c.submit(&["-n", "3", "-N", "3", "--wait", "shared_world"]);
+    assert_eq!(c.output(spread).matches("MPI_ERR_RMA_SHARED").count(), 3);
+    let packed = c.submit(&["-n", "3", "--wait", "shared_world"]);
+    assert_eq!(c.output(packed).matches("shared window").count(), 3);
+}

@@ -135,6 +135,7 @@ abi_consts! {
     MPI_ERR_SIZE = 47;
     MPI_ERR_LOCKTYPE = 37;
     MPI_ERR_RMA_ATTACH = 55;
+    MPI_ERR_RMA_SHARED = 56;
     MPI_ERR_RMA_FLAVOR = 57;
     MPI_ERR_LASTCODE = 0x3fff_ffff;
 }

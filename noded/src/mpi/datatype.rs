@@ -44,6 +44,36 @@ pub enum Prim {
 }
 
 impl Prim {
+    /// The primitive with discriminant `i` (`p as u32`), for the wire.
+    pub fn from_index(i: u32) -> Option<Prim> {
+        use Prim::*;
+        [
+            I8,
+            U8,
+            I16,
+            U16,
+            I32,
+            U32,
+            I64,
+            U64,
+            F32,
+            F64,
+            F128,
+            Bool,
+            Byte,
+            C32,
+            C64,
+            C128,
+            FloatInt,
+            DoubleInt,
+            IntInt,
+            ShortInt,
+            LongDoubleInt,
+        ]
+        .into_iter()
+        .find(|p| *p as u32 == i)
+    }
+
     /// Packed size in bytes.
     pub fn size(self) -> usize {
         match self {

@@ -79,6 +79,7 @@ pub fn class_name(class: i32) -> &'static str {
         abi::MPI_ERR_SIZE => "MPI_ERR_SIZE",
         abi::MPI_ERR_LOCKTYPE => "MPI_ERR_LOCKTYPE",
         abi::MPI_ERR_RMA_ATTACH => "MPI_ERR_RMA_ATTACH",
+        abi::MPI_ERR_RMA_SHARED => "MPI_ERR_RMA_SHARED",
         _ => "MPI_ERR_UNKNOWN",
     }
 }
@@ -131,6 +132,7 @@ pub fn error_string(code: i32) -> MpiResult<String> {
         abi::MPI_ERR_SIZE => "invalid size",
         abi::MPI_ERR_LOCKTYPE => "invalid lock type",
         abi::MPI_ERR_RMA_ATTACH => "memory cannot be attached",
+        abi::MPI_ERR_RMA_SHARED => "memory cannot be shared",
         _ => "unknown error",
     };
     Ok(format!("{}: {what}", class_name(class)))

@@ -16,6 +16,7 @@ pub mod info;
 pub mod op;
 pub mod p2p;
 pub mod rank;
+pub mod rma_remote;
 pub mod transport;
 pub mod win;
 pub mod world;

@@ -69,6 +69,11 @@ impl ReqState {
         *self.status.lock().expect("status lock")
     }
 
+    /// Stores bytes for the owner to take (before completing the request).
+    pub fn set_data(&self, data: Vec<u8>) {
+        *self.data.lock().expect("data lock") = Some(data);
+    }
+
     /// Takes the bytes of a completed host-buffer receive.
     pub fn take_data(&self) -> Vec<u8> {
         self.data

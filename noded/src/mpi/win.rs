@@ -55,6 +55,12 @@ fn win_key(cm: &Comm) -> WinKey {
     (cm.ctx, cm.group[0])
 }
 
+fn win_key_of(r: &MpiRank, w: &Win) -> WinKey {
+    r.comm(w.comm)
+        .map(|cm| win_key(&cm))
+        .unwrap_or((u32::MAX, u32::MAX))
+}
+
 /// One member's exposed memory.
 #[derive(Debug, Clone, Copy)]
 pub struct WinTarget {
@@ -83,6 +89,103 @@ pub struct WinShared {
     acc: Vec<Mutex<()>>,
     /// Attached regions of dynamic windows: (guest address, bytes) per member.
     regions: Vec<Mutex<Vec<(u32, u32)>>>,
+    /// `MPI_WIN_FLAVOR_*`.
+    flavor: i32,
+}
+
+impl WinShared {
+    /// Takes member `t`'s lock if it is free now.
+    pub fn try_lock(&self, t: u32, exclusive: bool) -> bool {
+        let Some(lock) = self.locks.get(t as usize) else {
+            return false;
+        };
+        let mut s = lock.lock().expect("window lock");
+        if exclusive && !s.exclusive && s.shared == 0 {
+            s.exclusive = true;
+            true
+        } else if !exclusive && !s.exclusive {
+            s.shared += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Releases member `t`'s lock.
+    pub fn unlock(&self, t: u32, exclusive: bool) {
+        if let Some(lock) = self.locks.get(t as usize) {
+            let mut s = lock.lock().expect("window lock");
+            if exclusive {
+                s.exclusive = false;
+            } else {
+                s.shared = s.shared.saturating_sub(1);
+            }
+        }
+    }
+
+    /// The lock that makes accumulates on member `t` atomic per element.
+    pub fn accumulate_lock(&self, t: u32) -> std::sync::MutexGuard<'_, ()> {
+        self.acc[t as usize].lock().expect("accumulate lock")
+    }
+
+    /// `count` elements of `dt` at displacement `disp` of member `t`'s window (a
+    /// member on this node), checked against the window (MPI_ERR_RMA_RANGE).
+    pub fn target_buf(
+        &self,
+        t: u32,
+        disp: i64,
+        count: i32,
+        dt: Arc<Datatype>,
+    ) -> MpiResult<TypedBuf> {
+        let tg = *self
+            .targets
+            .get(t as usize)
+            .ok_or_else(|| MpiError::new(abi::MPI_ERR_RANK, format!("invalid target rank {t}")))?;
+        if tg.mem_base == 0 {
+            return Err(MpiError::new(
+                abi::MPI_ERR_INTERN,
+                format!("rank {t} of the window is not on this node"),
+            ));
+        }
+        let outside = |what: String| {
+            range(format!(
+                "target displacement {disp} ({what}) lies outside rank {t}'s window"
+            ))
+        };
+        if self.flavor == FLAVOR_DYNAMIC {
+            let addr = u32::try_from(disp).map_err(|_| outside("not an address".into()))?;
+            let regions = self.regions[t as usize].lock().expect("regions lock");
+            let &(b, s) = regions
+                .iter()
+                .find(|&&(b, s)| addr >= b && addr < b + s.max(1))
+                .ok_or_else(|| outside("no attached region there".into()))?;
+            return super::rma_remote::region_buf(
+                tg.mem_base + b as usize,
+                s as usize,
+                addr - b,
+                count,
+                dt,
+            )
+            .map_err(|_| outside(format!("{count} elements overrun the attached region")));
+        }
+        let byte = disp
+            .checked_mul(i64::from(tg.disp_unit))
+            .filter(|b| *b >= 0 && *b <= i64::from(tg.size))
+            .ok_or_else(|| outside(format!("window of {} bytes", tg.size)))?;
+        super::rma_remote::region_buf(
+            tg.mem_base + tg.base as usize,
+            tg.size as usize,
+            byte as u32,
+            count,
+            dt,
+        )
+        .map_err(|_| {
+            outside(format!(
+                "{count} elements from byte {byte} overrun the window of {} bytes",
+                tg.size
+            ))
+        })
+    }
 }
 
 /// A shared window's mapping in this rank's memory.
@@ -239,7 +342,8 @@ impl MpiRank {
         let mut targets = Vec::with_capacity(cm.group.len());
         for (r, &w) in cm.group.iter().enumerate() {
             targets.push(WinTarget {
-                mem_base: self.world.mem_base(w)?,
+                // 0 marks a member on another node (reached through its noded).
+                mem_base: self.world.mem_base(w).unwrap_or(0),
                 base: word(3 * r),
                 size: word(3 * r + 1),
                 disp_unit: word(3 * r + 2),
@@ -251,7 +355,10 @@ impl MpiRank {
             locks: (0..n).map(|_| Mutex::default()).collect(),
             acc: (0..n).map(|_| Mutex::default()).collect(),
             regions: (0..n).map(|_| Mutex::default()).collect(),
+            flavor,
         });
+        // Every member has joined (on every node) before any uses the window.
+        self.barrier(&cm)?;
         Ok(self.wins.insert(Win {
             comm: internal,
             rank: cm.rank,
@@ -279,6 +386,18 @@ impl MpiRank {
         disp_unit: i32,
     ) -> MpiResult<(i32, u32, Vec<u32>)> {
         check_disp_unit(disp_unit)?;
+        let parent = self.comm(comm)?;
+        let here = self.world.node_index(self.me);
+        if parent
+            .group
+            .iter()
+            .any(|w| self.world.node_index(*w) != here)
+        {
+            return Err(MpiError::new(
+                abi::MPI_ERR_RMA_SHARED,
+                "the communicator spans several nodes: shared memory needs ranks on one node (split it with MPI_Comm_split_type)",
+            ));
+        }
         let internal = self.comm_dup(comm)?;
         let cm = self.comm(internal)?;
         let all = self.allgather_bytes(&cm, size.to_le_bytes().to_vec())?;
@@ -504,47 +623,42 @@ impl MpiRank {
         spec: TargetSpec,
         dt: Arc<Datatype>,
     ) -> MpiResult<TypedBuf> {
-        let tg = w.shared.targets[t as usize];
-        let outside = |what: String| {
-            range(format!(
-                "target displacement {} ({what}) lies outside rank {t}'s window",
-                spec.disp
-            ))
-        };
-        if w.flavor == FLAVOR_DYNAMIC {
-            let addr = u32::try_from(spec.disp).map_err(|_| outside("not an address".into()))?;
-            let regions = w.shared.regions[t as usize].lock().expect("regions lock");
-            let &(b, s) = regions
-                .iter()
-                .find(|&&(b, s)| addr >= b && addr < b + s.max(1))
-                .ok_or_else(|| outside("no attached region there".into()))?;
-            // SAFETY: the region was checked against the owner's memory at attach.
-            let mem = unsafe { GuestMem::new((tg.mem_base + b as usize) as *mut u8, s as usize) };
-            return TypedBuf::new(&mem, addr - b, spec.count, dt).map_err(|_| {
-                outside(format!(
-                    "{} elements overrun the attached region",
-                    spec.count
-                ))
-            });
+        w.shared.target_buf(t, spec.disp, spec.count, dt)
+    }
+
+    /// Whether window member `t` runs on another node.
+    fn is_remote(w: &Win, t: u32) -> bool {
+        w.shared.targets[t as usize].mem_base == 0
+    }
+
+    /// Ships a one-sided request to member `t` on another node; returns its reply.
+    fn remote(&self, w: &Win, t: u32, req: super::rma_remote::Request) -> MpiResult<Vec<u8>> {
+        let cm = self.comm(w.comm)?;
+        let to = cm.group[t as usize];
+        let reply = self.world.rma_request(self.me, to, req.encode())?;
+        super::rma_remote::decode_reply(&reply)
+    }
+
+    fn remote_req(
+        &self,
+        w: &Win,
+        t: u32,
+        kind: super::rma_remote::Kind,
+        spec: TargetSpec,
+        dt: &Datatype,
+    ) -> super::rma_remote::Request {
+        super::rma_remote::Request {
+            kind,
+            key: win_key_of(self, w),
+            target: t,
+            disp: spec.disp,
+            count: spec.count,
+            dt: super::rma_remote::Request::flatten(dt),
+            op: 0,
+            prim: None,
+            payload: Vec::new(),
+            compare: Vec::new(),
         }
-        let byte = spec
-            .disp
-            .checked_mul(i64::from(tg.disp_unit))
-            .filter(|b| *b >= 0 && *b <= i64::from(tg.size))
-            .ok_or_else(|| outside(format!("window of {} bytes", tg.size)))?;
-        // SAFETY: the window was checked against its owner's memory at creation.
-        let mem = unsafe {
-            GuestMem::new(
-                (tg.mem_base + tg.base as usize) as *mut u8,
-                tg.size as usize,
-            )
-        };
-        TypedBuf::new(&mem, byte as u32, spec.count, dt).map_err(|_| {
-            outside(format!(
-                "{} elements from byte {byte} overrun the window of {} bytes",
-                spec.count, tg.size
-            ))
-        })
     }
 
     /// MPI_Put (and MPI_Rput): one copy from the origin buffer into the target window.
@@ -560,6 +674,12 @@ impl MpiRank {
             return Ok(());
         };
         Self::check_access(w, t, call)?;
+        if Self::is_remote(w, t) {
+            let dt = self.datatype(spec.dt)?;
+            let mut req = self.remote_req(w, t, super::rma_remote::Kind::Put, spec, &dt);
+            req.payload = origin.pack();
+            return self.remote(w, t, req).map(|_| ());
+        }
         let tb = self.target_buf(w, t, spec, self.datatype(spec.dt)?)?;
         same_size(origin, &tb)?;
         match (origin.contiguous(), tb.contiguous()) {
@@ -582,6 +702,23 @@ impl MpiRank {
             return Ok(());
         };
         Self::check_access(w, t, call)?;
+        if Self::is_remote(w, t) {
+            let dt = self.datatype(spec.dt)?;
+            let req = self.remote_req(w, t, super::rma_remote::Kind::Get, spec, &dt);
+            let data = self.remote(w, t, req)?;
+            if data.len() != origin.packed_len() {
+                return Err(MpiError::new(
+                    abi::MPI_ERR_TYPE,
+                    format!(
+                        "origin and target data differ in size ({} and {} bytes): their type signatures must match",
+                        origin.packed_len(),
+                        data.len()
+                    ),
+                ));
+            }
+            origin.unpack(&data);
+            return Ok(());
+        }
         let tb = self.target_buf(w, t, spec, self.datatype(spec.dt)?)?;
         same_size(origin, &tb)?;
         match (origin.contiguous(), tb.contiguous()) {
@@ -619,6 +756,21 @@ impl MpiRank {
             Op::Replace | Op::NoOp => None,
             _ => Some(self.reduction(op, spec.dt)?.prim),
         };
+        if Self::is_remote(w, t) {
+            let mut req = self.remote_req(w, t, super::rma_remote::Kind::Accumulate, spec, &tdt);
+            req.op = op;
+            req.prim = prim;
+            if kind != Op::NoOp {
+                if let Some(o) = origin {
+                    req.payload = o.pack();
+                }
+            }
+            let old = self.remote(w, t, req)?;
+            if let Some(r) = result {
+                r.unpack(&old);
+            }
+            return Ok(());
+        }
         let tb = self.target_buf(w, t, spec, tdt)?;
         let input = match origin {
             Some(o) if kind != Op::NoOp => {
@@ -660,6 +812,15 @@ impl MpiRank {
             return Ok(());
         };
         Self::check_access(w, t, "MPI_Compare_and_swap")?;
+        if Self::is_remote(w, t) {
+            let dt = self.datatype(spec.dt)?;
+            let mut req = self.remote_req(w, t, super::rma_remote::Kind::CompareAndSwap, spec, &dt);
+            req.payload = origin.pack();
+            req.compare = compare.pack();
+            let old = self.remote(w, t, req)?;
+            result.unpack(&old);
+            return Ok(());
+        }
         let tb = self.target_buf(w, t, spec, self.datatype(spec.dt)?)?;
         let _atomic = w.shared.acc[t as usize].lock().expect("accumulate lock");
         let cur = tb.pack();
@@ -830,38 +991,55 @@ impl MpiRank {
     }
 
     fn acquire(&self, w: &Win, t: u32, exclusive: bool) -> MpiResult<()> {
-        let lock = &w.shared.locks[t as usize];
-        let world = &self.world;
-        transport::block_until(
-            || {
-                let mut s = lock.lock().expect("window lock");
-                if exclusive && !s.exclusive && s.shared == 0 {
-                    s.exclusive = true;
-                    true
-                } else if !exclusive && !s.exclusive {
-                    s.shared += 1;
-                    true
-                } else {
-                    false
+        if Self::is_remote(w, t) {
+            // Retry a non-blocking acquire at the target's node.
+            let spec = TargetSpec {
+                rank: t as i32,
+                disp: 0,
+                count: 0,
+                dt: abi::MPI_BYTE,
+            };
+            let dt = self.datatype(abi::MPI_BYTE)?;
+            let mut wait = std::time::Duration::from_micros(20);
+            loop {
+                let mut req = self.remote_req(w, t, super::rma_remote::Kind::TryLock, spec, &dt);
+                req.op = exclusive as i32;
+                if self.remote(w, t, req)?.first() == Some(&1) {
+                    break;
                 }
-            },
-            || world.is_stopped(),
-        )?;
+                if self.world.is_stopped() {
+                    return Err(MpiError::stopped());
+                }
+                std::thread::sleep(wait);
+                wait = (wait * 2).min(std::time::Duration::from_millis(2));
+            }
+            fence(Ordering::SeqCst);
+            return Ok(());
+        }
+        let shared = &w.shared;
+        let world = &self.world;
+        transport::block_until(|| shared.try_lock(t, exclusive), || world.is_stopped())?;
         fence(Ordering::SeqCst);
         Ok(())
     }
 
-    fn release(&self, w: &Win, t: u32, exclusive: bool) {
+    fn release(&self, w: &Win, t: u32, exclusive: bool) -> MpiResult<()> {
         fence(Ordering::SeqCst);
-        {
-            let mut s = w.shared.locks[t as usize].lock().expect("window lock");
-            if exclusive {
-                s.exclusive = false;
-            } else {
-                s.shared = s.shared.saturating_sub(1);
-            }
+        if Self::is_remote(w, t) {
+            let spec = TargetSpec {
+                rank: t as i32,
+                disp: 0,
+                count: 0,
+                dt: abi::MPI_BYTE,
+            };
+            let dt = self.datatype(abi::MPI_BYTE)?;
+            let mut req = self.remote_req(w, t, super::rma_remote::Kind::Unlock, spec, &dt);
+            req.op = exclusive as i32;
+            return self.remote(w, t, req).map(|_| ());
         }
+        w.shared.unlock(t, exclusive);
         self.world.wake_all();
+        Ok(())
     }
 
     /// MPI_Win_lock.
@@ -913,7 +1091,7 @@ impl MpiRank {
             .get(&t)
             .ok_or_else(|| rma_sync(format!("MPI_Win_unlock of rank {t}, which is not locked")))?;
         if real {
-            self.release(w, t, ty == LOCK_EXCLUSIVE);
+            self.release(w, t, ty == LOCK_EXCLUSIVE)?;
         }
         self.win_mut(h)?.locks.remove(&t);
         Ok(())
@@ -945,7 +1123,7 @@ impl MpiRank {
             .ok_or_else(|| rma_sync("MPI_Win_unlock_all without MPI_Win_lock_all"))?;
         if real {
             for t in 0..w.shared.targets.len() as u32 {
-                self.release(w, t, false);
+                self.release(w, t, false)?;
             }
         }
         self.win_mut(h)?.lock_all = None;

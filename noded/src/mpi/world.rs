@@ -174,9 +174,15 @@ impl World {
         }
     }
 
-    /// Takes a message from another node into its destination's mailbox.
+    /// Takes a message from another node into its destination's mailbox, or
+    /// serves a one-sided request on a local rank's window and replies.
     pub fn receive_remote(&self, w: Wire) {
         let Some(link) = &self.link else { return };
+        if w.rma {
+            let reply = super::rma_remote::encode_reply(super::rma_remote::serve(self, &w.data));
+            link.reply(w.dst, w.src_world, w.sync_id, reply);
+            return;
+        }
         if let Some((dst, env)) = link.receive(w) {
             if let Some(Some(b)) = self.boxes.get(dst as usize) {
                 b.deliver(env, true);
@@ -217,6 +223,23 @@ impl World {
             .entry(id)
             .or_insert_with(|| Arc::new(make()))
             .clone()
+    }
+
+    /// The node's shared state of window `id`, if it exists here.
+    pub fn window_for(&self, id: WinKey) -> Option<Arc<WinShared>> {
+        self.windows.lock().expect("windows lock").get(&id).cloned()
+    }
+
+    /// Sends a one-sided request from local rank `from` to rank `to` on another
+    /// node and waits for the reply.
+    pub fn rma_request(&self, from: u32, to: u32, req: Vec<u8>) -> MpiResult<Vec<u8>> {
+        let link = self.link.as_ref().ok_or_else(|| {
+            MpiError::new(
+                super::abi::MPI_ERR_RANK,
+                format!("rank {to} is not on this node and the job has no peer link"),
+            )
+        })?;
+        link.request(from, to, req, || self.is_stopped())
     }
 
     /// Forgets window `id` (MPI_Win_free, once every member is done with it).

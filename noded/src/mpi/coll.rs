@@ -445,17 +445,80 @@ impl MpiRank {
 
     /// Allgather of equal-sized host byte strings, concatenated in rank order.
     pub fn allgather_bytes(&self, comm: &Comm, mine: Vec<u8>) -> MpiResult<Vec<u8>> {
-        let mut pieces = Vec::new();
-        if comm.rank == 0 {
-            pieces.push(mine);
-            for r in 1..comm.size() {
-                pieces.push(self.coll_recv(comm, r, TAG_GATHER)?);
-            }
-        } else {
-            self.coll_send(comm, 0, TAG_GATHER, mine)?;
-        }
-        let all = self.bcast_bytes(comm, 0, (comm.rank == 0).then(|| encode_pieces(&pieces)))?;
+        let pieces = self.gather_pieces(comm, mine, 0)?;
+        let all = self.bcast_bytes(comm, 0, pieces.map(|p| encode_pieces(&p)))?;
         Ok(decode_pieces(&all)?.concat())
+    }
+
+    /// Every rank's bytes, in rank order, at `root` (None elsewhere). Across
+    /// nodes, each node's pieces travel to the root in one message from its
+    /// leader (the root leads its own node).
+    fn gather_pieces(&self, comm: &Comm, mine: Vec<u8>, root: u32) -> MpiResult<Option<Vec<Vec<u8>>>> {
+        let p = comm.size() as usize;
+        let Some(t) = self.topology(comm) else {
+            if comm.rank != root {
+                self.coll_send(comm, root, TAG_GATHER, mine)?;
+                return Ok(None);
+            }
+            let mut pieces = Vec::with_capacity(p);
+            for r in 0..comm.size() {
+                pieces.push(if r == root {
+                    Vec::new()
+                } else {
+                    self.coll_recv(comm, r, TAG_GATHER)?
+                });
+            }
+            pieces[root as usize] = mine;
+            return Ok(Some(pieces));
+        };
+        let root_node = t.node_of[root as usize];
+        let leader = if t.node_of[comm.rank as usize] == root_node {
+            root
+        } else {
+            t.local[0]
+        };
+        if comm.rank != leader {
+            self.coll_send(comm, leader, TAG_GATHER, mine)?;
+            return Ok(None);
+        }
+        // This node's pieces, tagged with their ranks.
+        let mut tagged: Vec<Vec<u8>> = Vec::with_capacity(t.local.len());
+        for &r in &t.local {
+            let data = if r == comm.rank {
+                mine.clone()
+            } else {
+                self.coll_recv(comm, r, TAG_GATHER)?
+            };
+            tagged.push([r.to_le_bytes().as_slice(), &data].concat());
+        }
+        if comm.rank != root {
+            return self
+                .coll_send(comm, root, TAG_GATHER_NODE, encode_pieces(&tagged))
+                .map(|_| None);
+        }
+        let mut pieces = vec![Vec::new(); p];
+        let mut place = |tagged: &[u8]| -> MpiResult<()> {
+            let r = tagged
+                .get(..4)
+                .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
+                .filter(|r| *r < p)
+                .ok_or_else(|| MpiError::new(abi::MPI_ERR_INTERN, "corrupt gather message"))?;
+            pieces[r] = tagged[4..].to_vec();
+            Ok(())
+        };
+        for piece in &tagged {
+            place(piece)?;
+        }
+        for &l in &t.leaders {
+            if t.node_of[l as usize] == root_node {
+                continue;
+            }
+            let msg = self.coll_recv(comm, l, TAG_GATHER_NODE)?;
+            for piece in decode_pieces(&msg)? {
+                place(piece)?;
+            }
+        }
+        Ok(Some(pieces))
     }
 
     /// Resolves an op handle and datatype into a reduction, checking they fit.
@@ -478,6 +541,7 @@ impl MpiRank {
 }
 
 const TAG_GATHER: i32 = 4;
+const TAG_GATHER_NODE: i32 = 8;
 const TAG_SCATTER: i32 = 5;
 const TAG_ALLTOALL: i32 = 6;
 const TAG_SCAN: i32 = 7;
@@ -493,18 +557,17 @@ impl MpiRank {
         root: i32,
     ) -> MpiResult<()> {
         let root = Self::check_root(comm, root)?;
-        if comm.rank != root {
-            let data = send.map(|s| s.pack()).unwrap_or_default();
-            return self.coll_send(comm, root, TAG_GATHER, data);
-        }
+        let mine = send.map(|s| s.pack()).unwrap_or_default();
+        let Some(pieces) = self.gather_pieces(comm, mine, root)? else {
+            return Ok(());
+        };
         let slots = slots.expect("root has receive slots");
-        if let Some(s) = send {
-            slots[root as usize].unpack(&s.pack());
-        }
-        for r in (0..comm.size()).filter(|r| *r != root) {
-            let data = self.coll_recv(comm, r, TAG_GATHER)?;
-            check_fits(&slots[r as usize], data.len(), r)?;
-            slots[r as usize].unpack(&data);
+        for (r, data) in pieces.iter().enumerate() {
+            if r as u32 == root && send.is_none() {
+                continue; // MPI_IN_PLACE: the root's data is already in place
+            }
+            check_fits(&slots[r], data.len(), r as u32)?;
+            slots[r].unpack(data);
         }
         Ok(())
     }
@@ -549,16 +612,8 @@ impl MpiRank {
             Some(s) => s.pack(),
             None => slots[comm.rank as usize].pack(),
         };
-        let mut pieces: Vec<Vec<u8>> = Vec::new();
-        if comm.rank == 0 {
-            pieces.push(mine);
-            for r in 1..comm.size() {
-                pieces.push(self.coll_recv(comm, r, TAG_GATHER)?);
-            }
-        } else {
-            self.coll_send(comm, 0, TAG_GATHER, mine)?;
-        }
-        let all = self.bcast_bytes(comm, 0, (comm.rank == 0).then(|| encode_pieces(&pieces)))?;
+        let pieces = self.gather_pieces(comm, mine, 0)?;
+        let all = self.bcast_bytes(comm, 0, pieces.map(|p| encode_pieces(&p)))?;
         for (r, piece) in decode_pieces(&all)?.into_iter().enumerate() {
             check_fits(&slots[r], piece.len(), r as u32)?;
             slots[r].unpack(piece);

@@ -453,7 +453,12 @@ impl MpiRank {
     /// Every rank's bytes, in rank order, at `root` (None elsewhere). Across
     /// nodes, each node's pieces travel to the root in one message from its
     /// leader (the root leads its own node).
-    fn gather_pieces(&self, comm: &Comm, mine: Vec<u8>, root: u32) -> MpiResult<Option<Vec<Vec<u8>>>> {
+    fn gather_pieces(
+        &self,
+        comm: &Comm,
+        mine: Vec<u8>,
+        root: u32,
+    ) -> MpiResult<Option<Vec<Vec<u8>>>> {
         let p = comm.size() as usize;
         let Some(t) = self.topology(comm) else {
             if comm.rank != root {

@@ -67,6 +67,9 @@ struct Node {
     peer_queues: RefCell<HashMap<String, UnboundedSender<Wire>>>,
     /// Messages for jobs that have not started here yet.
     early: RefCell<HashMap<u64, Vec<Wire>>>,
+    /// Jobs that ended here recently: late messages for them are dropped rather
+    /// than buffered as if the job had not started yet.
+    ended: RefCell<VecDeque<u64>>,
 }
 
 fn end_to_wire(e: JobEnd) -> JobState {
@@ -200,6 +203,12 @@ impl Node {
                 Ok(_) => {
                     self.pending.borrow_mut().pop_front();
                     self.jobs.borrow_mut().remove(&rep.job_id);
+                    self.early.borrow_mut().remove(&rep.job_id);
+                    let mut ended = self.ended.borrow_mut();
+                    ended.push_back(rep.job_id);
+                    if ended.len() > 4096 {
+                        ended.pop_front();
+                    }
                 }
                 Err(e) => {
                     log::warn!(
@@ -463,6 +472,7 @@ pub fn run(config: Config) -> anyhow::Result<()> {
             peer_addr: RefCell::new(String::new()),
             peer_queues: RefCell::new(HashMap::new()),
             early: RefCell::new(HashMap::new()),
+            ended: RefCell::new(VecDeque::new()),
         });
         let listener = tokio::net::TcpListener::bind(&node.config.peer_listen)
             .await
@@ -618,6 +628,7 @@ impl peer::Server for PeerService {
             };
             match world {
                 Some(world) => world.receive_remote(w),
+                None if self.node.ended.borrow().contains(&w.job_id) => {}
                 None => self
                     .node
                     .early

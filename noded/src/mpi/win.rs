@@ -990,21 +990,32 @@ impl MpiRank {
         self.block_on(&req)
     }
 
+    /// A lock request (TryLock / Unlock) for member `t` on another node.
+    fn remote_lock(
+        &self,
+        w: &Win,
+        t: u32,
+        kind: super::rma_remote::Kind,
+        exclusive: bool,
+    ) -> MpiResult<Vec<u8>> {
+        let spec = TargetSpec {
+            rank: t as i32,
+            disp: 0,
+            count: 0,
+            dt: abi::MPI_BYTE,
+        };
+        let mut req = self.remote_req(w, t, kind, spec, &*self.datatype(abi::MPI_BYTE)?);
+        req.op = exclusive as i32;
+        self.remote(w, t, req)
+    }
+
     fn acquire(&self, w: &Win, t: u32, exclusive: bool) -> MpiResult<()> {
         if Self::is_remote(w, t) {
             // Retry a non-blocking acquire at the target's node.
-            let spec = TargetSpec {
-                rank: t as i32,
-                disp: 0,
-                count: 0,
-                dt: abi::MPI_BYTE,
-            };
-            let dt = self.datatype(abi::MPI_BYTE)?;
             let mut wait = std::time::Duration::from_micros(20);
             loop {
-                let mut req = self.remote_req(w, t, super::rma_remote::Kind::TryLock, spec, &dt);
-                req.op = exclusive as i32;
-                if self.remote(w, t, req)?.first() == Some(&1) {
+                let kind = super::rma_remote::Kind::TryLock;
+                if self.remote_lock(w, t, kind, exclusive)?.first() == Some(&1) {
                     break;
                 }
                 if self.world.is_stopped() {
@@ -1026,16 +1037,8 @@ impl MpiRank {
     fn release(&self, w: &Win, t: u32, exclusive: bool) -> MpiResult<()> {
         fence(Ordering::SeqCst);
         if Self::is_remote(w, t) {
-            let spec = TargetSpec {
-                rank: t as i32,
-                disp: 0,
-                count: 0,
-                dt: abi::MPI_BYTE,
-            };
-            let dt = self.datatype(abi::MPI_BYTE)?;
-            let mut req = self.remote_req(w, t, super::rma_remote::Kind::Unlock, spec, &dt);
-            req.op = exclusive as i32;
-            return self.remote(w, t, req).map(|_| ());
+            let kind = super::rma_remote::Kind::Unlock;
+            return self.remote_lock(w, t, kind, exclusive).map(|_| ());
         }
         w.shared.unlock(t, exclusive);
         self.world.wake_all();

@@ -35,6 +35,7 @@ struct JobSpec {
   timeLimitSecs @9 :UInt32; # 0 = no limit
   nodes @10 :UInt32;         # -N: exactly this many nodes; 0 = as few as fit
   ntasksPerNode @11 :UInt32; # --ntasks-per-node; 0 = no constraint
+  dependency @12 :Text;      # -d: after/afterany/afterok/afternotok:ID[:ID], singleton; ',' and, '?' or
 }
 
 # A job as schedd knows it (one row of fqueue/facct).

@@ -123,3 +123,34 @@ fn fqueue_and_finfo_show_slurm_columns() {
         "{acct}"
     );
 }
+
+#[test]
+fn dependencies_hold_jobs_until_the_jobs_they_name_end() {
+    let c = Cluster::start(&[("node0", 2)]);
+    c.upload("deadlock", "faults/deadlock");
+    c.upload("hellompi", "mpi/hellompi");
+    let a = c.submit(&["-n", "1", "deadlock"]);
+    let b = c.submit(&["-n", "1", "-d", &format!("afterany:{a}"), "hellompi"]);
+    let d = c.submit(&["-n", "1", "-d", &format!("afterok:{a}"), "hellompi"]);
+    c.wait_state(a, "R", std::time::Duration::from_secs(20));
+    let held = c.job(b);
+    assert_eq!(
+        (held["state_code"].as_str(), held["reason"].as_str()),
+        (Some("PD"), Some("Dependency")),
+        "{held}"
+    );
+    c.ok("fcancel", &[&a.to_string()]);
+    c.wait_state(b, "CD", std::time::Duration::from_secs(20));
+    assert_eq!(c.output(b).matches("Hello from rank").count(), 1);
+    c.wait_for(std::time::Duration::from_secs(10), || {
+        c.job(d)["reason"] == "DependencyNeverSatisfied"
+    });
+    assert_eq!(c.job(d)["state_code"], "PD");
+    let r = c.run("fsub", &["-d", "afterok:999", "hellompi"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("Job dependency problem: job 999 does not exist"),
+        "{r:?}"
+    );
+}

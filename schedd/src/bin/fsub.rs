@@ -19,6 +19,10 @@ struct Args {
     /// At most this many ranks per node.
     #[arg(long = "ntasks-per-node")]
     ntasks_per_node: Option<u32>,
+    /// Start only when the dependency holds: after|afterany|afterok|afternotok:ID[:ID...]
+    /// or singleton; ',' joins conditions that must all hold, '?' any one.
+    #[arg(short = 'd', long = "dependency")]
+    dependency: Option<String>,
     /// Job name (default: the function name).
     #[arg(short = 'J', long = "job-name")]
     job_name: Option<String>,
@@ -105,6 +109,7 @@ fn main() {
             spec.set_ntasks(args.ntasks);
             spec.set_nodes(args.nodes.unwrap_or(0));
             spec.set_ntasks_per_node(args.ntasks_per_node.unwrap_or(0));
+            spec.set_dependency(args.dependency.as_deref().unwrap_or(""));
             spec.set_name(args.job_name.as_deref().unwrap_or(""));
             spec.set_output_pattern(&output);
             spec.set_cwd(cwd.to_string_lossy());

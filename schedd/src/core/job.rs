@@ -110,6 +110,9 @@ pub struct JobRequest {
     /// --ntasks-per-node (0 = no constraint).
     #[serde(default)]
     pub ntasks_per_node: u32,
+    /// -d: Slurm-style dependency spec (empty = none).
+    #[serde(default)]
+    pub dependency: String,
 }
 
 /// The ranks of a job placed on one node.

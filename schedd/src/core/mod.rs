@@ -3,6 +3,7 @@
 //! into calls here and carries out the [`Action`]s that come back; a simulator or a
 //! unit test can drive it just the same.
 
+pub mod depend;
 pub mod job;
 pub mod placement;
 
@@ -91,6 +92,9 @@ pub enum SubmitError {
         /// Slots over all registered nodes.
         total: u32,
     },
+    /// A malformed `-d` or one naming an unknown job.
+    #[error("Job dependency problem: {0}")]
+    Dependency(String),
     /// -N / --ntasks-per-node that cannot hold -n ranks, or more nodes than exist.
     #[error("{0} (Requested node configuration is not available)")]
     BadShape(String),
@@ -233,6 +237,11 @@ impl Cluster {
                 self.nodes.len()
             )));
         }
+        let dep =
+            depend::Dependency::parse(&request.dependency).map_err(SubmitError::Dependency)?;
+        if let Some(bad) = dep.jobs().find(|j| !self.jobs.contains_key(j)) {
+            return Err(SubmitError::Dependency(format!("job {bad} does not exist")));
+        }
         let id = self.next_id;
         self.next_id += 1;
         let output = expand_output(
@@ -269,6 +278,23 @@ impl Cluster {
         let mut blocked = false;
         let pending: Vec<JobId> = self.pending.iter().copied().collect();
         for id in pending {
+            let me = &self.jobs[&id];
+            let dep = depend::Dependency::parse(&me.request.dependency).unwrap_or_default();
+            let status = dep.status(me, |j| self.jobs.get(&j), self.jobs.values());
+            if status != depend::Status::Satisfied {
+                // Held by its dependency: it neither starts nor holds back later jobs.
+                let reason = if status == depend::Status::Never {
+                    "DependencyNeverSatisfied"
+                } else {
+                    "Dependency"
+                };
+                let job = self.jobs.get_mut(&id).expect("pending job exists");
+                if job.reason != reason {
+                    job.reason = reason.into();
+                    self.dirty.insert(id);
+                }
+                continue;
+            }
             let req = &self.jobs[&id].request;
             let shape = placement::Shape {
                 ntasks: req.ntasks,

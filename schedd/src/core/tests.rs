@@ -209,3 +209,38 @@ fn a_stop_decided_while_a_node_was_away_is_resent_when_it_registers() {
         "{acts:?}"
     );
 }
+
+#[test]
+fn dependencies_hold_a_job_until_they_hold_and_do_not_block_the_queue() {
+    let mut c = cluster_with(&[("a", 4)]);
+    let first = c.submit(req(1), "h".into(), 0).unwrap();
+    let mut ok = req(1);
+    ok.dependency = format!("afterok:{first}");
+    let after_ok = c.submit(ok, "h".into(), 0).unwrap();
+    let mut not_ok = req(1);
+    not_ok.dependency = format!("afternotok:{first}");
+    let after_not_ok = c.submit(not_ok, "h".into(), 0).unwrap();
+    let free = c.submit(req(1), "h".into(), 0).unwrap();
+    let acts = c.schedule(1);
+    let started: Vec<JobId> = launches(&acts).into_iter().map(|l| l.0).collect();
+    assert_eq!(
+        started,
+        vec![first, free],
+        "held jobs do not block later ones"
+    );
+    assert_eq!(c.job(after_ok).unwrap().reason, "Dependency");
+    c.report("a", first, JobState::Completed, 0, String::new(), 0, 2);
+    let acts = c.schedule(3);
+    assert_eq!(launches(&acts)[0].0, after_ok);
+    assert_eq!(c.job(after_not_ok).unwrap().state, JobState::Pending);
+    assert_eq!(
+        c.job(after_not_ok).unwrap().reason,
+        "DependencyNeverSatisfied"
+    );
+    let mut bad = req(1);
+    bad.dependency = "afterok:999".into();
+    assert!(matches!(
+        c.submit(bad, "h".into(), 4),
+        Err(SubmitError::Dependency(_))
+    ));
+}

@@ -122,6 +122,7 @@ impl scheduler::Server for SchedulerImpl {
             time_limit_secs: spec.get_time_limit_secs(),
             nodes: spec.get_nodes(),
             ntasks_per_node: spec.get_ntasks_per_node(),
+            dependency: text(spec.get_dependency()?)?,
         };
         if request.output_pattern.is_empty() || !request.output_pattern.starts_with('/') {
             return Err(failed("the output path must be absolute"));

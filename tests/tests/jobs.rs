@@ -154,3 +154,33 @@ fn dependencies_hold_jobs_until_the_jobs_they_name_end() {
         "{r:?}"
     );
 }
+
+#[test]
+fn fqueue_filters_by_state_job_and_user() {
+    let c = Cluster::start(&[("node0", 1)]);
+    c.upload("deadlock", "faults/deadlock");
+    c.upload("hellompi", "mpi/hellompi");
+    let done = c.submit(&["-n", "1", "--wait", "hellompi"]);
+    let running = c.submit(&["-n", "1", "deadlock"]);
+    let pending = c.submit(&["-n", "1", "deadlock"]);
+    c.wait_state(running, "R", Duration::from_secs(20));
+    let ids = |args: &[&str]| -> Vec<u64> {
+        let mut a = vec!["--noheader", "--parsable"];
+        a.extend_from_slice(args);
+        c.ok("fqueue", &a)
+            .lines()
+            .map(|l| l.split('|').next().unwrap().trim().parse().unwrap())
+            .collect()
+    };
+    assert_eq!(ids(&[]), vec![running, pending]);
+    assert_eq!(ids(&["-t", "PD"]), vec![pending]);
+    assert_eq!(ids(&["-t", "running,CD"]), vec![done, running]);
+    assert_eq!(
+        ids(&["-j", &format!("{done},{pending}")]),
+        vec![done, pending]
+    );
+    assert_eq!(ids(&["-u", "nobody-here"]), Vec::<u64>::new());
+    let me = c.job(done)["user"].as_str().unwrap().to_string();
+    assert_eq!(ids(&["-a", "-u", &me]).len(), 3);
+    c.ok("fcancel", &[&running.to_string(), &pending.to_string()]);
+}

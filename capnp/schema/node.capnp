@@ -34,6 +34,7 @@ struct Launch {
   cwd @10 :Text;
   timeLimitSecs @11 :UInt32;
   peers @12 :List(PeerRanks);   # every node of the job (this one included)
+  memPerRankMib @13 :UInt32;    # --mem; 0 = the node's default
 }
 
 # Served by noded: schedd drives the node through it.

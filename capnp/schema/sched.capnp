@@ -36,6 +36,7 @@ struct JobSpec {
   nodes @10 :UInt32;         # -N: exactly this many nodes; 0 = as few as fit
   ntasksPerNode @11 :UInt32; # --ntasks-per-node; 0 = no constraint
   dependency @12 :Text;      # -d: after/afterany/afterok/afternotok:ID[:ID], singleton; ',' and, '?' or
+  memPerRankMib @13 :UInt32; # --mem: linear memory limit per rank; 0 = the node's default
 }
 
 # A job as schedd knows it (one row of fqueue/facct).

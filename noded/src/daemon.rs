@@ -324,6 +324,10 @@ impl Agent {
         }
         Ok(LaunchSpec {
             peers,
+            mem_per_rank: match l.get_mem_per_rank_mib() {
+                0 => None,
+                m => Some((m as usize) << 20),
+            },
             job_id: l.get_job_id(),
             function: text(l.get_function())?,
             module_hash: text(l.get_module_hash())?,

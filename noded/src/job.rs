@@ -38,6 +38,8 @@ pub struct LaunchSpec {
     pub time_limit: Option<Duration>,
     /// Every node of the job: (name, peer address, world ranks).
     pub peers: Vec<(String, String, Vec<u32>)>,
+    /// Memory limit per rank in bytes requested by the job (None: the node's).
+    pub mem_per_rank: Option<usize>,
 }
 
 /// How the job ended on this node.
@@ -114,7 +116,7 @@ pub fn start(
                 .collect(),
             env: rank_env(&spec, r, node),
             output: output.clone(),
-            mem_limit: limits.mem_per_rank,
+            mem_limit: spec.mem_per_rank.unwrap_or(limits.mem_per_rank),
         };
         let (rank_engine, rank_pre, rank_tx) = (engine.clone(), pre.clone(), tx.clone());
         let spawned = std::thread::Builder::new()

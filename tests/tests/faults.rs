@@ -329,3 +329,18 @@ fn rma_outside_the_window_or_on_a_freed_window_is_a_clear_mpi_error() {
         }
     }
 }
+
+#[test]
+fn fsub_mem_sets_the_per_rank_memory_limit() {
+    let c = Cluster::start(&[("node0", 2)]);
+    let (_, job, _) = run_fault(&c, "membomb", 1, &["--mem", "64M"]);
+    assert_eq!(job["state_code"], "OOM", "{job}");
+    let reason = job["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("exceeded its memory limit of 64 MiB"),
+        "{reason}"
+    );
+    let r = c.run("fsub", &["--mem", "8G", "membomb"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("between 1M and 4G"), "{r:?}");
+}

@@ -23,6 +23,10 @@ struct Args {
     /// or singleton; ',' joins conditions that must all hold, '?' any one.
     #[arg(short = 'd', long = "dependency")]
     dependency: Option<String>,
+    /// Memory limit per rank (its wasm linear memory): MiB, or with a K/M/G/T
+    /// suffix, as in Slurm's --mem-per-cpu.
+    #[arg(long = "mem", value_parser = parse_mem)]
+    mem: Option<u32>,
     /// Job name (default: the function name).
     #[arg(short = 'J', long = "job-name")]
     job_name: Option<String>,
@@ -110,6 +114,7 @@ fn main() {
             spec.set_nodes(args.nodes.unwrap_or(0));
             spec.set_ntasks_per_node(args.ntasks_per_node.unwrap_or(0));
             spec.set_dependency(args.dependency.as_deref().unwrap_or(""));
+            spec.set_mem_per_rank_mib(args.mem.unwrap_or(0));
             spec.set_name(args.job_name.as_deref().unwrap_or(""));
             spec.set_output_pattern(&output);
             spec.set_cwd(cwd.to_string_lossy());
@@ -137,4 +142,26 @@ fn main() {
         out.job_ended(&job);
         Ok(job.wait_exit_code())
     })
+}
+
+/// Slurm memory sizes: a number of MiB, or with a K, M, G or T suffix.
+fn parse_mem(s: &str) -> Result<u32, String> {
+    let s = s.trim();
+    let (num, mult) = match s.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&s[..s.len() - 1], 1.0 / 1024.0),
+        Some('M') => (&s[..s.len() - 1], 1.0),
+        Some('G') => (&s[..s.len() - 1], 1024.0),
+        Some('T') => (&s[..s.len() - 1], 1024.0 * 1024.0),
+        _ => (s, 1.0),
+    };
+    let v: f64 = num
+        .parse()
+        .map_err(|_| format!("invalid memory size '{s}' (e.g. 512M, 2G)"))?;
+    let mib = (v * mult).ceil();
+    if !(1.0..=4096.0).contains(&mib) {
+        return Err(format!(
+            "memory size '{s}' must be between 1M and 4G per rank (wasm32)"
+        ));
+    }
+    Ok(mib as u32)
 }

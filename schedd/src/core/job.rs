@@ -113,6 +113,9 @@ pub struct JobRequest {
     /// -d: Slurm-style dependency spec (empty = none).
     #[serde(default)]
     pub dependency: String,
+    /// --mem: linear memory limit per rank in MiB (0 = the node's default).
+    #[serde(default)]
+    pub mem_per_rank_mib: u32,
 }
 
 /// The ranks of a job placed on one node.

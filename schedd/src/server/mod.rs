@@ -229,6 +229,7 @@ impl Server {
                     l.set_create_output(create_output);
                     l.set_cwd(&rec.request.cwd);
                     l.set_time_limit_secs(rec.request.time_limit_secs);
+                    l.set_mem_per_rank_mib(rec.request.mem_per_rank_mib);
                     let agents = self.agents.borrow();
                     let mut peers = l.reborrow().init_peers(rec.placement.len() as u32);
                     for (i, p) in rec.placement.iter().enumerate() {

@@ -100,3 +100,41 @@ fn alloc_mem_and_predefined_attributes_match_openmpi() {
     let out = same_as_mpirun(&c, "mpi/env_attr", 3, &[]);
     assert!(out.contains("tag_ub flag 1 at least 32767 1"), "{out}");
 }
+
+#[test]
+fn fsub_export_and_chdir() {
+    let c = Cluster::start(&[("node0", 1)]);
+    c.upload("envargs", "misc/envargs");
+    // NAME=VALUE entries.
+    let id = c.submit(&["--wait", "--export", "GREETING=exported", "envargs"]);
+    assert!(
+        c.output(id).contains("greeting exported"),
+        "{}",
+        c.output(id)
+    );
+    // NAME takes the value from fsub's environment; NONE passes nothing.
+    std::env::set_var("GREETING", "from the shell");
+    let id = c.submit(&["--wait", "--export", "GREETING", "envargs"]);
+    assert!(
+        c.output(id).contains("greeting from the shell"),
+        "{}",
+        c.output(id)
+    );
+    let id = c.submit(&["--wait", "--export", "NONE", "envargs"]);
+    assert!(c.output(id).contains("greeting (none)"), "{}", c.output(id));
+    // --chdir: a relative output path lands in that directory.
+    let sub = c.dir().join("elsewhere");
+    std::fs::create_dir_all(&sub).unwrap();
+    let id = c.submit(&[
+        "--wait",
+        "-D",
+        sub.to_str().unwrap(),
+        "-o",
+        "here-%j.out",
+        "envargs",
+    ]);
+    assert!(sub.join(format!("here-{id}.out")).exists());
+    let r = c.run("fsub", &["-D", "/no/such/dir", "envargs"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("not a directory"), "{r:?}");
+}

@@ -39,6 +39,14 @@ struct Args {
     /// Extra environment for the ranks, NAME=VALUE (repeatable).
     #[arg(long = "env", value_name = "NAME=VALUE")]
     env: Vec<String>,
+    /// Environment to pass on, as in Slurm: ALL (this shell's whole
+    /// environment), NONE (the default here), or NAME (its value here) and
+    /// NAME=VALUE entries, comma-separated.
+    #[arg(long = "export", value_name = "ALL|NONE|NAME[=VALUE],...")]
+    export: Option<String>,
+    /// Directory the job runs in (relative output paths resolve against it).
+    #[arg(short = 'D', long = "chdir")]
+    chdir: Option<std::path::PathBuf>,
     /// Wait for the job to end and exit with its exit code.
     #[arg(short = 'W', long)]
     wait: bool,
@@ -87,13 +95,36 @@ fn main() {
             Some(t) => client::parse_time_limit(t).map_err(anyhow::Error::msg)?,
             None => 0,
         };
-        let cwd = std::env::current_dir()?;
+        let here = std::env::current_dir()?;
+        let cwd = match &args.chdir {
+            Some(d) if d.is_absolute() => d.clone(),
+            Some(d) => here.join(d),
+            None => here,
+        };
+        if !cwd.is_dir() {
+            anyhow::bail!("--chdir {}: not a directory", cwd.display());
+        }
         let output = if args.output.starts_with('/') {
             args.output.clone()
         } else {
             cwd.join(&args.output).to_string_lossy().into_owned()
         };
         let mut env = Vec::new();
+        for item in args.export.iter().flat_map(|x| x.split(',')) {
+            match item {
+                "" | "NONE" => {}
+                "ALL" => env.extend(std::env::vars()),
+                _ => match item.split_once('=') {
+                    Some((k, v)) if !k.is_empty() => env.push((k.to_string(), v.to_string())),
+                    Some(_) => anyhow::bail!("invalid --export entry '{item}'"),
+                    None => {
+                        if let Ok(v) = std::env::var(item) {
+                            env.push((item.to_string(), v));
+                        }
+                    }
+                },
+            }
+        }
         for e in &args.env {
             match e.split_once('=') {
                 Some((k, v)) if !k.is_empty() => env.push((k.to_string(), v.to_string())),

@@ -37,6 +37,7 @@ struct JobSpec {
   ntasksPerNode @11 :UInt32; # --ntasks-per-node; 0 = no constraint
   dependency @12 :Text;      # -d: after/afterany/afterok/afternotok:ID[:ID], singleton; ',' and, '?' or
   memPerRankMib @13 :UInt32; # --mem: linear memory limit per rank; 0 = the node's default
+  beginMs @14 :Int64;        # --begin: not before this Unix time in ms; 0 = now
 }
 
 # A job as schedd knows it (one row of fqueue/facct).

@@ -184,3 +184,23 @@ fn fqueue_filters_by_state_job_and_user() {
     assert_eq!(ids(&["-a", "-u", &me]).len(), 3);
     c.ok("fcancel", &[&running.to_string(), &pending.to_string()]);
 }
+
+#[test]
+fn begin_holds_a_job_until_its_time() {
+    let c = Cluster::start(&[("node0", 1)]);
+    c.upload("hellompi", "mpi/hellompi");
+    let id = c.submit(&["--begin", "now+2", "hellompi"]);
+    let job = c.job(id);
+    assert_eq!(
+        (job["state_code"].as_str(), job["reason"].as_str()),
+        (Some("PD"), Some("BeginTime")),
+        "{job}"
+    );
+    let done = c.wait_for_final(id, Duration::from_secs(20));
+    assert_eq!(done["state_code"], "CD", "{done}");
+    assert!(
+        done["start_time_ms"].as_i64().unwrap() >= job["submit_time_ms"].as_i64().unwrap() + 1500
+    );
+    let r = c.run("fsub", &["--begin", "tomorrowish", "hellompi"]);
+    assert_eq!(r.code, 2, "{r:?}");
+}

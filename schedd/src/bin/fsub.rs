@@ -44,6 +44,9 @@ struct Args {
     /// NAME=VALUE entries, comma-separated.
     #[arg(long = "export", value_name = "ALL|NONE|NAME[=VALUE],...")]
     export: Option<String>,
+    /// Do not start before: now+N[s|m|h|d] (seconds by default) or @UNIXSECONDS.
+    #[arg(long = "begin", value_parser = parse_begin)]
+    begin: Option<i64>,
     /// Directory the job runs in (relative output paths resolve against it).
     #[arg(short = 'D', long = "chdir")]
     chdir: Option<std::path::PathBuf>,
@@ -146,6 +149,7 @@ fn main() {
             spec.set_ntasks_per_node(args.ntasks_per_node.unwrap_or(0));
             spec.set_dependency(args.dependency.as_deref().unwrap_or(""));
             spec.set_mem_per_rank_mib(args.mem.unwrap_or(0));
+            spec.set_begin_ms(args.begin.unwrap_or(0));
             spec.set_name(args.job_name.as_deref().unwrap_or(""));
             spec.set_output_pattern(&output);
             spec.set_cwd(cwd.to_string_lossy());
@@ -195,4 +199,31 @@ fn parse_mem(s: &str) -> Result<u32, String> {
         ));
     }
     Ok(mib as u32)
+}
+
+/// `--begin` as a Unix time in ms: `now+N[s|m|h|d]` (also `seconds`, `minutes`,
+/// `hours`, `days`, as Slurm spells them) or `@UNIXSECONDS`.
+fn parse_begin(s: &str) -> Result<i64, String> {
+    let bad = || format!("invalid --begin '{s}' (use now+N[s|m|h|d] or @UNIXSECONDS)");
+    if let Some(secs) = s.strip_prefix('@') {
+        return secs.parse::<i64>().map(|v| v * 1000).map_err(|_| bad());
+    }
+    let rest = s.strip_prefix("now").ok_or_else(bad)?;
+    let rest = match rest.strip_prefix('+') {
+        Some(r) => r,
+        None if rest.is_empty() => "0",
+        None => return Err(bad()),
+    };
+    let split = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let n: i64 = rest[..split].parse().map_err(|_| bad())?;
+    let unit = match &rest[split..] {
+        "" | "s" | "seconds" => 1,
+        "m" | "minutes" => 60,
+        "h" | "hours" => 3600,
+        "d" | "days" => 86400,
+        _ => return Err(bad()),
+    };
+    Ok(schedd::server::now_ms() + n * unit * 1000)
 }

@@ -116,6 +116,9 @@ pub struct JobRequest {
     /// --mem: linear memory limit per rank in MiB (0 = the node's default).
     #[serde(default)]
     pub mem_per_rank_mib: u32,
+    /// --begin: eligible from this Unix time in ms (0 = at once).
+    #[serde(default)]
+    pub begin_ms: i64,
 }
 
 /// The ranks of a job placed on one node.

@@ -279,6 +279,14 @@ impl Cluster {
         let pending: Vec<JobId> = self.pending.iter().copied().collect();
         for id in pending {
             let me = &self.jobs[&id];
+            if me.request.begin_ms > now_ms {
+                let job = self.jobs.get_mut(&id).expect("pending job exists");
+                if job.reason != "BeginTime" {
+                    job.reason = "BeginTime".into();
+                    self.dirty.insert(id);
+                }
+                continue;
+            }
             let dep = depend::Dependency::parse(&me.request.dependency).unwrap_or_default();
             let status = dep.status(me, |j| self.jobs.get(&j), self.jobs.values());
             if status != depend::Status::Satisfied {
@@ -453,6 +461,14 @@ impl Cluster {
         if let Some(n) = self.nodes.get_mut(name) {
             n.connected = false;
         }
+    }
+
+    /// Whether a pending job's --begin time has come (the scheduler should run).
+    pub fn begin_due(&self, now_ms: i64) -> bool {
+        self.pending.iter().any(|id| {
+            let j = &self.jobs[id];
+            j.reason == "BeginTime" && j.request.begin_ms <= now_ms
+        })
     }
 
     /// Declares dead every node silent for longer than `timeout_ms`.

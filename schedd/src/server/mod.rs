@@ -351,7 +351,8 @@ impl Server {
                 .cluster
                 .borrow_mut()
                 .expire_nodes(now_ms(), self.config.node_timeout.as_millis() as i64);
-            if !actions.is_empty() || self.cluster.borrow().nodes().any(|n| !n.up) {
+            let begin = self.cluster.borrow().begin_due(now_ms());
+            if !actions.is_empty() || begin || self.cluster.borrow().nodes().any(|n| !n.up) {
                 self.settle(actions);
             }
         }

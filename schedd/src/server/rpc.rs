@@ -124,6 +124,7 @@ impl scheduler::Server for SchedulerImpl {
             ntasks_per_node: spec.get_ntasks_per_node(),
             dependency: text(spec.get_dependency()?)?,
             mem_per_rank_mib: spec.get_mem_per_rank_mib(),
+            begin_ms: spec.get_begin_ms(),
         };
         if request.output_pattern.is_empty() || !request.output_pattern.starts_with('/') {
             return Err(failed("the output path must be absolute"));

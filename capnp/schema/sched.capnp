@@ -38,6 +38,7 @@ struct JobSpec {
   dependency @12 :Text;      # -d: after/afterany/afterok/afternotok:ID[:ID], singleton; ',' and, '?' or
   memPerRankMib @13 :UInt32; # --mem: linear memory limit per rank; 0 = the node's default
   beginMs @14 :Int64;        # --begin: not before this Unix time in ms; 0 = now
+  hold @15 :Bool;            # --hold: pending until released (frelease)
 }
 
 # A job as schedd knows it (one row of fqueue/facct).
@@ -99,4 +100,6 @@ interface Scheduler {
   # A node daemon joins the cluster; schedd calls `agent` to launch and cancel ranks.
   registerNode @8 (registration :Node.NodeRegistration, agent :Node.NodeAgent)
       -> (session :Node.NodeSession, heartbeatMs :UInt32);
+  # Hold (release = false) or release pending jobs; one entry per id, as cancel.
+  hold @9 (jobIds :List(UInt64), uid :UInt32, release :Bool) -> (errors :List(Text));
 }

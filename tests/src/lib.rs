@@ -29,7 +29,8 @@ pub fn bin_dir() -> PathBuf {
         .expect("target/<profile>")
         .to_path_buf();
     for b in [
-        "schedd", "noded", "fsub", "fqueue", "fcancel", "finfo", "facct", "fupload", "aotc",
+        "schedd", "noded", "fsub", "fqueue", "fcancel", "frelease", "finfo", "facct", "fupload",
+        "aotc",
     ] {
         let path = dir.join(b);
         let built = path

@@ -204,3 +204,34 @@ fn begin_holds_a_job_until_its_time() {
     let r = c.run("fsub", &["--begin", "tomorrowish", "hellompi"]);
     assert_eq!(r.code, 2, "{r:?}");
 }
+
+#[test]
+fn hold_keeps_a_job_pending_until_frelease() {
+    let c = Cluster::start(&[("node0", 1)]);
+    c.upload("hellompi", "mpi/hellompi");
+    let id = c.submit(&["--hold", "hellompi"]);
+    let job = c.job(id);
+    assert_eq!(
+        (job["state_code"].as_str(), job["reason"].as_str()),
+        (Some("PD"), Some("JobHeldUser")),
+        "{job}"
+    );
+    let behind = c.submit(&["--wait", "hellompi"]);
+    assert_eq!(
+        c.job(behind)["state_code"],
+        "CD",
+        "a held job holds back nothing"
+    );
+    assert_eq!(c.job(id)["state_code"], "PD");
+    c.ok("frelease", &[&id.to_string()]);
+    assert_eq!(
+        c.wait_for_final(id, Duration::from_secs(20))["state_code"],
+        "CD"
+    );
+    let r = c.run("frelease", &[&id.to_string(), "999"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("is not pending") && r.stderr.contains("invalid job id 999"),
+        "{r:?}"
+    );
+}

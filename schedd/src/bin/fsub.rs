@@ -44,6 +44,9 @@ struct Args {
     /// NAME=VALUE entries, comma-separated.
     #[arg(long = "export", value_name = "ALL|NONE|NAME[=VALUE],...")]
     export: Option<String>,
+    /// Submit the job held: it stays pending until `frelease`.
+    #[arg(short = 'H', long = "hold")]
+    hold: bool,
     /// Do not start before: now+N[s|m|h|d] (seconds by default) or @UNIXSECONDS.
     #[arg(long = "begin", value_parser = parse_begin)]
     begin: Option<i64>,
@@ -150,6 +153,7 @@ fn main() {
             spec.set_dependency(args.dependency.as_deref().unwrap_or(""));
             spec.set_mem_per_rank_mib(args.mem.unwrap_or(0));
             spec.set_begin_ms(args.begin.unwrap_or(0));
+            spec.set_hold(args.hold);
             spec.set_name(args.job_name.as_deref().unwrap_or(""));
             spec.set_output_pattern(&output);
             spec.set_cwd(cwd.to_string_lossy());

@@ -119,6 +119,9 @@ pub struct JobRequest {
     /// --begin: eligible from this Unix time in ms (0 = at once).
     #[serde(default)]
     pub begin_ms: i64,
+    /// --hold: submitted held.
+    #[serde(default)]
+    pub hold: bool,
 }
 
 /// The ranks of a job placed on one node.
@@ -162,6 +165,9 @@ pub struct JobRecord {
     pub placement: Vec<Placement>,
     /// Largest linear memory of any rank, in bytes.
     pub max_mem_bytes: u64,
+    /// Held by its user (fsub --hold) until frelease.
+    #[serde(default)]
+    pub held: bool,
 }
 
 impl JobRecord {

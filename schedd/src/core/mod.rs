@@ -112,6 +112,9 @@ pub enum CancelError {
     /// Already ended.
     #[error("job {0} has already finished")]
     Finished(JobId),
+    /// Only pending jobs can be held or released.
+    #[error("job {0} is not pending")]
+    NotPending(JobId),
 }
 
 /// The whole scheduler state.
@@ -250,6 +253,7 @@ impl Cluster {
             request_name(&request),
             &request.user,
         );
+        let held = request.hold;
         let job = JobRecord {
             id,
             request,
@@ -264,6 +268,7 @@ impl Cluster {
             exit_code: 0,
             placement: Vec::new(),
             max_mem_bytes: 0,
+            held,
         };
         self.jobs.insert(id, job);
         self.pending.insert(id);
@@ -279,6 +284,14 @@ impl Cluster {
         let pending: Vec<JobId> = self.pending.iter().copied().collect();
         for id in pending {
             let me = &self.jobs[&id];
+            if me.held {
+                let job = self.jobs.get_mut(&id).expect("pending job exists");
+                if job.reason != "JobHeldUser" {
+                    job.reason = "JobHeldUser".into();
+                    self.dirty.insert(id);
+                }
+                continue;
+            }
             if me.request.begin_ms > now_ms {
                 let job = self.jobs.get_mut(&id).expect("pending job exists");
                 if job.reason != "BeginTime" {
@@ -593,6 +606,23 @@ impl Cluster {
             job.state = JobState::Completing;
         }
         self.dirty.insert(id);
+    }
+
+    /// Holds or releases a pending job for `uid` (its owner or root).
+    pub fn set_held(&mut self, id: JobId, uid: u32, held: bool) -> Result<(), CancelError> {
+        let job = self.jobs.get_mut(&id).ok_or(CancelError::NoSuchJob(id))?;
+        if uid != 0 && uid != job.request.uid {
+            return Err(CancelError::NotOwner(id));
+        }
+        if job.state != JobState::Pending {
+            return Err(CancelError::NotPending(id));
+        }
+        job.held = held;
+        if !held {
+            job.reason = "None".into();
+        }
+        self.dirty.insert(id);
+        Ok(())
     }
 
     /// Cancels a job for `uid` (its owner or root).

@@ -125,6 +125,7 @@ impl scheduler::Server for SchedulerImpl {
             dependency: text(spec.get_dependency()?)?,
             mem_per_rank_mib: spec.get_mem_per_rank_mib(),
             begin_ms: spec.get_begin_ms(),
+            hold: spec.get_hold(),
         };
         if request.output_pattern.is_empty() || !request.output_pattern.starts_with('/') {
             return Err(failed("the output path must be absolute"));
@@ -195,6 +196,31 @@ impl scheduler::Server for SchedulerImpl {
             }
         }
         self.server.settle(actions);
+        let mut list = results.get().init_errors(errors.len() as u32);
+        for (i, e) in errors.iter().enumerate() {
+            list.set(i as u32, e);
+        }
+        Ok(())
+    }
+
+    async fn hold(
+        self: Rc<Self>,
+        params: scheduler::HoldParams,
+        mut results: scheduler::HoldResults,
+    ) -> Result<(), Error> {
+        let p = params.get()?;
+        let (uid, release) = (p.get_uid(), p.get_release());
+        let ids: Vec<u64> = p.get_job_ids()?.iter().collect();
+        let mut errors = Vec::new();
+        for id in &ids {
+            let r = self
+                .server
+                .cluster
+                .borrow_mut()
+                .set_held(*id, uid, !release);
+            errors.push(r.err().map(|e| e.to_string()).unwrap_or_default());
+        }
+        self.server.settle(Vec::new());
         let mut list = results.get().init_errors(errors.len() as u32);
         for (i, e) in errors.iter().enumerate() {
             list.set(i as u32, e);

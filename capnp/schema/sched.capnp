@@ -39,6 +39,7 @@ struct JobSpec {
   memPerRankMib @13 :UInt32; # --mem: linear memory limit per rank; 0 = the node's default
   beginMs @14 :Int64;        # --begin: not before this Unix time in ms; 0 = now
   hold @15 :Bool;            # --hold: pending until released (frelease)
+  exclusive @16 :Bool;       # --exclusive: its nodes run no other job meanwhile
 }
 
 # A job as schedd knows it (one row of fqueue/facct).

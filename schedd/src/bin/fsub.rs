@@ -44,6 +44,9 @@ struct Args {
     /// NAME=VALUE entries, comma-separated.
     #[arg(long = "export", value_name = "ALL|NONE|NAME[=VALUE],...")]
     export: Option<String>,
+    /// Do not share the job's nodes with other jobs.
+    #[arg(long = "exclusive")]
+    exclusive: bool,
     /// Submit the job held: it stays pending until `frelease`.
     #[arg(short = 'H', long = "hold")]
     hold: bool,
@@ -154,6 +157,7 @@ fn main() {
             spec.set_mem_per_rank_mib(args.mem.unwrap_or(0));
             spec.set_begin_ms(args.begin.unwrap_or(0));
             spec.set_hold(args.hold);
+            spec.set_exclusive(args.exclusive);
             spec.set_name(args.job_name.as_deref().unwrap_or(""));
             spec.set_output_pattern(&output);
             spec.set_cwd(cwd.to_string_lossy());

@@ -122,6 +122,9 @@ pub struct JobRequest {
     /// --hold: submitted held.
     #[serde(default)]
     pub hold: bool,
+    /// --exclusive: its nodes run no other job meanwhile.
+    #[serde(default)]
+    pub exclusive: bool,
 }
 
 /// The ranks of a job placed on one node.

@@ -317,6 +317,7 @@ impl Cluster {
                 continue;
             }
             let req = &self.jobs[&id].request;
+            let exclusive = req.exclusive;
             let shape = placement::Shape {
                 ntasks: req.ntasks,
                 nodes: req.nodes,
@@ -329,9 +330,16 @@ impl Cluster {
                     .nodes
                     .values()
                     .filter(|n| n.up && n.connected)
+                    // --exclusive jobs take only idle nodes; nodes running one
+                    // take nothing else.
+                    .filter(|n| !exclusive || n.jobs.is_empty())
                     .map(|n| placement::FreeSlots {
                         node: &n.name,
-                        free: n.free(),
+                        free: if n.jobs.iter().any(|j| self.jobs[j].request.exclusive) {
+                            0
+                        } else {
+                            n.free()
+                        },
                     })
                     .collect();
                 match placement::place_shaped(&free, shape) {

@@ -244,3 +244,31 @@ fn dependencies_hold_a_job_until_they_hold_and_do_not_block_the_queue() {
         Err(SubmitError::Dependency(_))
     ));
 }
+
+#[test]
+fn exclusive_jobs_take_idle_nodes_and_share_them_with_nobody() {
+    let mut c = cluster_with(&[("a", 4), ("b", 4)]);
+    let small = c.submit(req(1), "h".into(), 0).unwrap();
+    let mut ex = req(2);
+    ex.exclusive = true;
+    let exclusive = c.submit(ex, "h".into(), 0).unwrap();
+    let other = c.submit(req(2), "h".into(), 0).unwrap();
+    let acts = c.schedule(1);
+    let placed: Vec<(JobId, String)> = launches(&acts).into_iter().map(|l| (l.0, l.1)).collect();
+    // The small job fills one node; the exclusive job needs the idle other one;
+    // the third may not join it, so it goes next to the small job.
+    let node_of = |id: JobId| placed.iter().find(|p| p.0 == id).map(|p| p.1.clone());
+    let (s, e, o) = (node_of(small), node_of(exclusive), node_of(other));
+    assert!(s.is_some() && e.is_some() && o.is_some(), "{placed:?}");
+    assert_ne!(s, e);
+    assert_eq!(o, s);
+    let mut big = req(3);
+    big.ntasks = 3;
+    let big = c.submit(big, "h".into(), 2).unwrap();
+    c.schedule(2);
+    assert_eq!(
+        c.job(big).unwrap().reason,
+        "Resources",
+        "the exclusive node's free slots are not offered"
+    );
+}

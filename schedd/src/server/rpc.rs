@@ -126,6 +126,7 @@ impl scheduler::Server for SchedulerImpl {
             mem_per_rank_mib: spec.get_mem_per_rank_mib(),
             begin_ms: spec.get_begin_ms(),
             hold: spec.get_hold(),
+            exclusive: spec.get_exclusive(),
         };
         if request.output_pattern.is_empty() || !request.output_pattern.starts_with('/') {
             return Err(failed("the output path must be absolute"));

@@ -133,29 +133,10 @@ impl RemoteLink {
             None => 0,
         };
         let bytes = bytes::Bytes::from(bytes);
-        let mut starts = (0..bytes.len()).step_by(PIECE).peekable();
-        let closed = || {
-            MpiError::new(
-                crate::mpi::abi::MPI_ERR_OTHER,
-                format!("the connection to rank {to}'s node is closed"),
-            )
-        };
-        if starts.peek().is_none() {
-            return q
-                .send(Wire {
-                    job_id: self.job_id,
-                    dst: to,
-                    src_world: from,
-                    ctx,
-                    src,
-                    tag,
-                    sync_id,
-                    ..Wire::default()
-                })
-                .map_err(|_| closed());
-        }
-        while let Some(start) = starts.next() {
-            let piece = bytes.slice(start..(start + PIECE).min(bytes.len()));
+        // At least one piece, so an empty message travels too.
+        let pieces = bytes.len().div_ceil(PIECE).max(1);
+        for k in 0..pieces {
+            let piece = bytes.slice(k * PIECE..((k + 1) * PIECE).min(bytes.len()));
             q.send(Wire {
                 job_id: self.job_id,
                 dst: to,
@@ -164,12 +145,16 @@ impl RemoteLink {
                 src,
                 tag,
                 data: piece,
-                more: starts.peek().is_some(),
+                more: k + 1 < pieces,
                 sync_id,
-                ack_for: 0,
-                rma: false,
+                ..Wire::default()
             })
-            .map_err(|_| closed())?;
+            .map_err(|_| {
+                MpiError::new(
+                    crate::mpi::abi::MPI_ERR_OTHER,
+                    format!("the connection to rank {to}'s node is closed"),
+                )
+            })?;
         }
         Ok(())
     }

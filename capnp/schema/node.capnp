@@ -35,6 +35,9 @@ struct Launch {
   timeLimitSecs @11 :UInt32;
   peers @12 :List(PeerRanks);   # every node of the job (this one included)
   memPerRankMib @13 :UInt32;    # --mem; 0 = the node's default
+  userJobId @14 :UInt64;        # the job id users see (FBATCH_JOB_ID); jobId is the
+                                # key of this run of it (requeues, batch steps)
+  stepId @15 :UInt32;           # batch step index (FBATCH_STEP_ID)
 }
 
 # Served by noded: schedd drives the node through it.
@@ -51,6 +54,8 @@ struct JobReport {
   exitCode @2 :Int32;           # highest exit code of the local ranks
   reason @3 :Text;              # the first failure, naming the rank
   maxMemBytes @4 :UInt64;       # largest linear memory of a local rank
+  signal @5 :UInt32;            # signal-like cause of a failure (exit:signal), 0 = none
+  rankMem @6 :List(Sched.RankMem); # peak linear memory of each local rank
 }
 
 # Served by schedd for one registered node.

@@ -40,6 +40,20 @@ struct JobSpec {
   beginMs @14 :Int64;        # --begin: not before this Unix time in ms; 0 = now
   hold @15 :Bool;            # --hold: pending until released (frelease)
   exclusive @16 :Bool;       # --exclusive: its nodes run no other job meanwhile
+  partition @17 :Text;       # -p; empty = the default partition
+  hasPriority @18 :Bool;     # --priority given (root only)
+  priority @19 :UInt32;
+  nice @20 :Int32;           # --nice
+  requeue @21 :UInt8;        # 0 = not given, 1 = --requeue, 2 = --no-requeue
+  array @22 :Text;           # -a: 0-15, 1,3,5, 0-15:2, %N throttle; empty = not an array
+  steps @23 :List(StepSpec); # a batch script's steps; empty = run `function` once
+}
+
+# One `fsub`/`srun` line of a batch script.
+struct StepSpec {
+  function @0 :Text;
+  args @1 :List(Text);
+  ntasks @2 :UInt32;
 }
 
 # A job as schedd knows it (one row of fqueue/facct).
@@ -62,6 +76,27 @@ struct JobInfo {
   output @15 :Text;         # output file path (pattern expanded)
   timeLimitSecs @16 :UInt32;
   cwd @17 :Text;
+  partition @18 :Text;
+  priority @19 :Int64;
+  arrayJobId @20 :UInt64;   # 0 = not an array task
+  arrayTaskId @21 :UInt32;
+  exitSignal @22 :UInt32;   # Slurm's exit:signal
+  maxMemBytes @23 :UInt64;
+  rankMem @24 :List(RankMem);
+  restarts @25 :UInt32;
+  expectedStartMs @26 :Int64; # listJobs(start = true): estimated start of a pending job; 0 = unknown
+  requeue @27 :UInt8;       # as JobSpec.requeue
+  steps @28 :UInt32;        # batch steps (0 = a plain job)
+  step @29 :UInt32;         # the step running (0-based)
+  dependency @30 :Text;
+  nodesRequested @31 :UInt32;
+  exclusive @32 :Bool;
+  memPerRankMib @33 :UInt32;
+}
+
+struct RankMem {
+  rank @0 :UInt32;
+  bytes @1 :UInt64;
 }
 
 struct FunctionInfo {
@@ -82,6 +117,17 @@ struct NodeInfo {
   state @3 :Text;           # idle, mix, alloc, down
   lastSeenMs @4 :Int64;
   runningJobs @5 :List(UInt64);
+  reason @6 :Text;          # why drained
+  partitions @7 :List(Text);
+}
+
+struct PartitionInfo {
+  name @0 :Text;
+  up @1 :Bool;
+  default @2 :Bool;
+  maxTimeSecs @3 :UInt32;
+  defaultTimeSecs @4 :UInt32;
+  nodes @5 :List(Text);     # registered nodes in it
 }
 
 interface Scheduler {
@@ -90,7 +136,8 @@ interface Scheduler {
   # Queue a job; returns once the job is durably recorded.
   submit @1 (spec :JobSpec) -> (jobId :UInt64);
   # Pending and running jobs; with `all`, finished ones too.
-  listJobs @2 (all :Bool) -> (jobs :List(JobInfo));
+  # With `start`, pending jobs carry their expected start time.
+  listJobs @2 (all :Bool, start :Bool) -> (jobs :List(JobInfo));
   # Cancel jobs; one entry per id: empty on success, else why not.
   cancel @3 (jobIds :List(UInt64), uid :UInt32) -> (errors :List(Text));
   listNodes @4 () -> (nodes :List(NodeInfo));
@@ -103,4 +150,9 @@ interface Scheduler {
       -> (session :Node.NodeSession, heartbeatMs :UInt32);
   # Hold (release = false) or release pending jobs; one entry per id, as cancel.
   hold @9 (jobIds :List(UInt64), uid :UInt32, release :Bool) -> (errors :List(Text));
+  # Stop (if running) and queue again; one entry per id, as cancel.
+  requeue @10 (jobIds :List(UInt64), uid :UInt32) -> (errors :List(Text));
+  # Drain (reason non-empty) or resume (`resume`) a node; root only.
+  drain @11 (node :Text, reason :Text, resume :Bool, uid :UInt32) -> ();
+  listPartitions @12 () -> (partitions :List(PartitionInfo));
 }

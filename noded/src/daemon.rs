@@ -198,6 +198,13 @@ impl Node {
                 r.set_exit_code(rep.exit_code);
                 r.set_reason(&rep.reason);
                 r.set_max_mem_bytes(rep.max_mem_bytes);
+                r.set_signal(rep.signal);
+                let mut mem = r.init_rank_mem(rep.rank_mem.len() as u32);
+                for (i, (rank, bytes)) in rep.rank_mem.iter().enumerate() {
+                    let mut m = mem.reborrow().get(i as u32);
+                    m.set_rank(*rank);
+                    m.set_bytes(*bytes);
+                }
             }
             match req.send().promise.await {
                 Ok(_) => {
@@ -329,6 +336,11 @@ impl Agent {
                 m => Some((m as usize) << 20),
             },
             job_id: l.get_job_id(),
+            user_job_id: match l.get_user_job_id() {
+                0 => l.get_job_id(),
+                id => id,
+            },
+            step_id: l.get_step_id(),
             function: text(l.get_function())?,
             module_hash: text(l.get_module_hash())?,
             args: l

@@ -16,8 +16,12 @@ const RANK_STACK: usize = 16 << 20;
 /// What schedd asked this node to run.
 #[derive(Debug, Clone)]
 pub struct LaunchSpec {
-    /// Job id.
+    /// Key of this run of the job (what peers and schedd know it by).
     pub job_id: u64,
+    /// The job id users see (FBATCH_JOB_ID).
+    pub user_job_id: u64,
+    /// Batch step index (FBATCH_STEP_ID).
+    pub step_id: u32,
     /// Function name (argv[0]).
     pub function: String,
     /// Module hash.
@@ -55,6 +59,11 @@ pub struct JobReport {
     pub reason: String,
     /// Largest linear memory of a local rank.
     pub max_mem_bytes: u64,
+    /// Signal-like cause (exit:signal): of the first failing rank, or SIGTERM for
+    /// a cancel or time-out, SIGKILL for an out-of-memory end; 0 = none.
+    pub signal: u32,
+    /// Peak linear memory of each local rank.
+    pub rank_mem: Vec<(u32, u64)>,
 }
 
 /// Per-node limits applied to every rank.
@@ -152,6 +161,7 @@ pub fn start(
         .spawn(move || {
             let report = supervise(
                 &supervisor_world,
+                spec.user_job_id,
                 rx,
                 nranks,
                 deadline,
@@ -193,6 +203,7 @@ fn run_guarded(
             RankResult {
                 rank: r,
                 end: RankEnd::Failed {
+                    signal: 0,
                     code: 1,
                     reason: format!("internal error in noded: {msg}"),
                 },
@@ -206,7 +217,8 @@ fn run_guarded(
 
 fn rank_env(spec: &LaunchSpec, r: u32, node: &str) -> Vec<(String, String)> {
     let mut env = vec![
-        ("FBATCH_JOB_ID".to_string(), spec.job_id.to_string()),
+        ("FBATCH_JOB_ID".to_string(), spec.user_job_id.to_string()),
+        ("FBATCH_STEP_ID".to_string(), spec.step_id.to_string()),
         ("FBATCH_RANK".to_string(), r.to_string()),
         ("FBATCH_SIZE".to_string(), spec.world_size.to_string()),
         ("FBATCH_NODENAME".to_string(), node.to_string()),
@@ -219,6 +231,7 @@ fn rank_env(spec: &LaunchSpec, r: u32, node: &str) -> Vec<(String, String)> {
 /// deadline, and builds the report. Stores are dropped only at the end.
 fn supervise(
     world: &World,
+    user_job_id: u64,
     rx: mpsc::Receiver<RankResult>,
     nranks: usize,
     deadline: Option<Instant>,
@@ -229,6 +242,8 @@ fn supervise(
     let mut first_failure: Option<(JobEnd, String)> = None;
     let mut exit_code = 0;
     let mut max_mem = 0usize;
+    let mut signal = 0;
+    let mut rank_mem = Vec::with_capacity(nranks);
     while graveyard.len() < nranks {
         let next = match deadline {
             Some(d) if !world.is_stopped() => {
@@ -246,6 +261,7 @@ fn supervise(
         };
         let Some(mut res) = next else { break };
         max_mem = max_mem.max(res.peak_mem);
+        rank_mem.push((res.rank, res.peak_mem as u64));
         match &res.end {
             RankEnd::Exited(code) => {
                 exit_code = exit_code.max(*code);
@@ -255,9 +271,14 @@ fn supervise(
                     world.stop(JobEnd::Failed, reason);
                 }
             }
-            RankEnd::Failed { code, reason } => {
+            RankEnd::Failed {
+                code,
+                reason,
+                signal: sig,
+            } => {
                 exit_code = exit_code.max(*code);
                 if first_failure.is_none() {
+                    signal = *sig;
                     let (end, reason) = if res.hit_mem_limit {
                         (
                             JobEnd::OutOfMemory,
@@ -296,17 +317,26 @@ fn supervise(
         };
         let _ = writeln!(
             log,
-            "fbatch: error: *** JOB {} {label} on {}: {reason} ***",
-            world.job_id, world.node
+            "fbatch: error: *** JOB {user_job_id} {label} on {}: {reason} ***",
+            world.node
         );
     }
     world.forget_probes();
     drop(graveyard);
+    let signal = match end {
+        JobEnd::Cancelled | JobEnd::Timeout => libc::SIGTERM as u32,
+        JobEnd::OutOfMemory => libc::SIGKILL as u32,
+        JobEnd::Completed => 0,
+        _ => signal,
+    };
+    rank_mem.sort_unstable();
     JobReport {
         job_id: world.job_id,
         end,
         exit_code,
         reason,
         max_mem_bytes: max_mem as u64,
+        signal,
+        rank_mem,
     }
 }

@@ -114,6 +114,10 @@ pub enum RankEnd {
     Failed {
         /// Exit code to record.
         code: i32,
+        /// Signal-like cause for Slurm's `exit:signal` (traps: SIGSEGV for
+        /// out-of-bounds accesses, SIGFPE for arithmetic, SIGABRT for
+        /// `unreachable`, which is what C's abort() compiles to), 0 otherwise.
+        signal: u32,
         /// What happened, naming the call or trap.
         reason: String,
     },
@@ -165,6 +169,7 @@ pub fn run(engine: &Engine, pre: &InstancePre<RankCtx>, setup: RankSetup) -> Ran
     store.limiter(|c| &mut c.limiter);
     let end = match pre.instantiate(&mut store) {
         Err(e) => RankEnd::Failed {
+            signal: 0,
             code: 1,
             reason: format!("cannot instantiate the module: {e:#}"),
         },
@@ -185,6 +190,7 @@ pub fn run(engine: &Engine, pre: &InstancePre<RankCtx>, setup: RankSetup) -> Ran
             }
             match instance.get_typed_func::<(), ()>(&mut store, "_start") {
                 Err(e) => RankEnd::Failed {
+                    signal: 0,
                     code: 1,
                     reason: format!("no usable _start: {e:#}"),
                 },
@@ -218,10 +224,12 @@ fn classify(r: wasmtime::Result<()>, ctx: &RankCtx) -> RankEnd {
                 return match x {
                     RankExit::Stopped => RankEnd::Stopped,
                     RankExit::Fatal { class, msg } => RankEnd::Failed {
+                        signal: 0,
                         code: *class,
                         reason: msg.clone(),
                     },
                     RankExit::Abort { code, msg } => RankEnd::Failed {
+                        signal: 0,
                         code: *code,
                         reason: msg.clone(),
                     },
@@ -231,6 +239,7 @@ fn classify(r: wasmtime::Result<()>, ctx: &RankCtx) -> RankEnd {
                 return RankEnd::Stopped;
             } else {
                 return RankEnd::Failed {
+                    signal: trap_signal(&e),
                     code: 1,
                     reason: describe_trap(&e),
                 };
@@ -239,6 +248,7 @@ fn classify(r: wasmtime::Result<()>, ctx: &RankCtx) -> RankEnd {
     };
     if ctx.mpi.phase == Phase::Initialized {
         return RankEnd::Failed {
+            signal: 0,
             code: if code == 0 { 1 } else { code },
             reason: format!("exited with code {code} without calling MPI_Finalize"),
         };
@@ -260,5 +270,25 @@ fn describe_trap(e: &wasmtime::Error) -> String {
     match place {
         Some(f) => format!("{what} (in {f})"),
         None => what,
+    }
+}
+
+/// The POSIX signal a native process would have died of for this trap.
+fn trap_signal(e: &wasmtime::Error) -> u32 {
+    use wasmtime::Trap;
+    match e.downcast_ref::<Trap>() {
+        Some(
+            Trap::MemoryOutOfBounds
+            | Trap::TableOutOfBounds
+            | Trap::HeapMisaligned
+            | Trap::StackOverflow
+            | Trap::IndirectCallToNull,
+        ) => libc::SIGSEGV as u32,
+        Some(
+            Trap::IntegerDivisionByZero | Trap::IntegerOverflow | Trap::BadConversionToInteger,
+        ) => libc::SIGFPE as u32,
+        Some(Trap::UnreachableCodeReached) => libc::SIGABRT as u32,
+        Some(_) => libc::SIGILL as u32,
+        None => 0,
     }
 }

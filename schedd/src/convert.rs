@@ -1,6 +1,6 @@
 //! Translation between the core's Rust types and the Cap'n Proto messages.
 
-use crate::core::{JobRecord, JobState, NodeEntry};
+use crate::core::{JobRecord, JobState, NodeEntry, Partition};
 use crate::store::FunctionRecord;
 use fbatch_proto::sched_capnp::{function_info, job_info, node_info, JobState as WireState};
 
@@ -63,12 +63,47 @@ pub fn job_to_wire(job: &JobRecord, mut b: job_info::Builder<'_>) {
     b.set_end_time_ms(job.end_ms);
     b.set_exit_code(job.exit_code);
     b.set_output(&job.output);
-    b.set_time_limit_secs(job.request.time_limit_secs);
+    b.set_time_limit_secs(job.time_limit_secs);
     b.set_cwd(&job.request.cwd);
+    b.set_partition(&job.partition);
+    b.set_priority(job.priority);
+    if let Some(a) = job.array {
+        b.set_array_job_id(a.job_id);
+        b.set_array_task_id(a.task_id);
+    }
+    b.set_exit_signal(job.exit_signal);
+    b.set_max_mem_bytes(job.max_mem_bytes);
+    {
+        let mut mem = b.reborrow().init_rank_mem(job.rank_mem.len() as u32);
+        for (i, (rank, bytes)) in job.rank_mem.iter().enumerate() {
+            let mut m = mem.reborrow().get(i as u32);
+            m.set_rank(*rank);
+            m.set_bytes(*bytes);
+        }
+    }
+    b.set_restarts(job.restarts);
+    b.set_requeue(match job.request.requeue {
+        None => 0,
+        Some(true) => 1,
+        Some(false) => 2,
+    });
+    b.set_steps(job.request.steps.len() as u32);
+    b.set_step(job.step);
+    b.set_dependency(&job.request.dependency);
+    b.set_nodes_requested(job.request.nodes);
+    b.set_exclusive(job.request.exclusive);
+    b.set_mem_per_rank_mib(job.request.mem_per_rank_mib);
 }
 
 /// Fills a `NodeInfo`.
-pub fn node_to_wire(n: &NodeEntry, mut b: node_info::Builder<'_>) {
+pub fn node_to_wire(n: &NodeEntry, parts: &[Partition], mut b: node_info::Builder<'_>) {
+    b.set_reason(n.drain.as_deref().unwrap_or(""));
+    {
+        let mut p = b.reborrow().init_partitions(n.partitions.len() as u32);
+        for (i, pi) in n.partitions.iter().enumerate() {
+            p.set(i as u32, &parts[*pi].name);
+        }
+    }
     b.set_name(&n.name);
     b.set_slots(n.slots);
     b.set_allocated(n.used);

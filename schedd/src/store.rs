@@ -45,6 +45,7 @@ pub struct Store {
     functions: sled::Tree,
     modules: sled::Tree,
     artifacts: sled::Tree,
+    drains: sled::Tree,
 }
 
 impl Store {
@@ -59,6 +60,7 @@ impl Store {
             functions: db.open_tree("functions")?,
             modules: db.open_tree("modules")?,
             artifacts: db.open_tree("artifacts")?,
+            drains: db.open_tree("drains")?,
             db,
         })
     }
@@ -66,6 +68,32 @@ impl Store {
     /// The tree aotc caches artifacts in.
     pub fn artifacts(&self) -> sled::Tree {
         self.artifacts.clone()
+    }
+
+    /// Drained nodes and why.
+    pub fn load_drains(&self) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+        self.drains
+            .iter()
+            .map(|kv| {
+                let (k, v) = kv?;
+                Ok((
+                    String::from_utf8_lossy(&k).into_owned(),
+                    String::from_utf8_lossy(&v).into_owned(),
+                ))
+            })
+            .collect()
+    }
+
+    /// Replaces the persisted drained nodes.
+    pub fn put_drains(
+        &self,
+        drains: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), StoreError> {
+        self.drains.clear()?;
+        for (k, v) in drains {
+            self.drains.insert(k.as_bytes(), v.as_bytes())?;
+        }
+        Ok(())
     }
 
     /// Every persisted job, in id order.

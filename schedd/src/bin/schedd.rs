@@ -20,12 +20,29 @@ struct Cli {
     /// A node silent for this long is declared down and its jobs fail (NF), in ms.
     #[arg(long, default_value_t = 5000)]
     node_timeout_ms: u64,
+    /// Config file (TOML) defining partitions; see docs/scheduling.md.
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 fn main() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
+    let partitions = match &cli.config {
+        None => vec![schedd::core::Partition::everything()],
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| schedd::core::partition::parse_config(&t))
+        {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("schedd: error: config {}: {e}", path.display());
+                std::process::exit(1);
+            }
+        },
+    };
     let config = schedd::server::Config {
+        partitions,
         listen: cli.listen,
         state_dir: cli.state_dir,
         heartbeat: Duration::from_millis(cli.heartbeat_ms),

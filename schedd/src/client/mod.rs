@@ -88,33 +88,7 @@ pub fn current_user() -> (u32, String) {
     (uid, name)
 }
 
-/// Parses a Slurm time limit: `MM`, `MM:SS`, `HH:MM:SS`, `D-HH`, `D-HH:MM`,
-/// `D-HH:MM:SS`; `0`, `UNLIMITED` and `infinite` mean none. Returns seconds.
-pub fn parse_time_limit(s: &str) -> Result<u32, String> {
-    let bad = || {
-        format!("invalid time limit '{s}' (use MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS)")
-    };
-    let t = s.trim();
-    if t.eq_ignore_ascii_case("unlimited") || t.eq_ignore_ascii_case("infinite") {
-        return Ok(0);
-    }
-    let num = |p: &str| p.parse::<u64>().map_err(|_| bad());
-    let (days, rest) = match t.split_once('-') {
-        Some((d, r)) => (Some(num(d)?), r),
-        None => (None, t),
-    };
-    let parts: Vec<u64> = rest.split(':').map(num).collect::<Result<_, _>>()?;
-    let secs = match (days, parts.as_slice()) {
-        (None, [m]) => m * 60,
-        (None, [m, s]) => m * 60 + s,
-        (None, [h, m, s]) => h * 3600 + m * 60 + s,
-        (Some(d), [h]) => d * 86400 + h * 3600,
-        (Some(d), [h, m]) => d * 86400 + h * 3600 + m * 60,
-        (Some(d), [h, m, s]) => d * 86400 + h * 3600 + m * 60 + s,
-        _ => return Err(bad()),
-    };
-    u32::try_from(secs).map_err(|_| bad())
-}
+pub use crate::core::job::parse_time_limit;
 
 /// Formats seconds like Slurm's TIME column: `M:SS`, `H:MM:SS` or `D-HH:MM:SS`.
 pub fn format_duration(secs: i64) -> String {

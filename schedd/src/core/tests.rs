@@ -13,6 +13,12 @@ fn req(ntasks: u32) -> JobRequest {
     }
 }
 
+fn rep(outcome: JobState, exit_code: i32, reason: impl Into<String>) -> NodeReport {
+    let mut r = NodeReport::new(outcome, reason);
+    r.exit_code = exit_code;
+    r
+}
+
 fn cluster_with(nodes: &[(&str, u32)]) -> Cluster {
     let mut c = Cluster::new();
     for (name, slots) in nodes {
@@ -50,7 +56,8 @@ fn submissions_larger_than_the_cluster_are_refused() {
         c.submit(req(7), "h".into(), 0),
         Err(SubmitError::TooLarge {
             ntasks: 7,
-            total: 6
+            total: 6,
+            partition: "main".into()
         })
     );
     assert_eq!(c.submit(req(0), "h".into(), 0), Err(SubmitError::ZeroTasks));
@@ -71,7 +78,7 @@ fn fifo_order_holds_back_jobs_behind_one_that_does_not_fit() {
     assert_eq!(c.nodes().next().unwrap().state(), "mix");
 
     // j1 ends: j2 and j3 both start.
-    c.report("a", j1, JobState::Completed, 0, String::new(), 0, 20);
+    c.report("a", j1, rep(JobState::Completed, 0, String::new()), 20);
     assert_eq!(c.job(j1).unwrap().state, JobState::Completed);
     assert_eq!(c.take_ended(), vec![j1]);
     let acts = c.schedule(20);
@@ -84,26 +91,19 @@ fn a_failing_node_stops_the_job_on_the_others_and_names_the_reason() {
     let mut c = cluster_with(&[("a", 2), ("b", 2)]);
     let j = c.submit(req(4), "h".into(), 0).unwrap();
     assert_eq!(launches(&c.schedule(0)).len(), 2);
-    let acts = c.report(
-        "a",
-        j,
-        JobState::Failed,
-        3,
-        "rank 1 exited with code 3".into(),
-        0,
-        5,
-    );
+    let acts = c.report("a", j, rep(JobState::Failed, 3, "rank 1 exited with code 3"), 5);
     assert_eq!(
         acts,
         vec![Action::Cancel {
             job: j,
+            key: j,
             node: "b".into(),
             state: JobState::Failed,
             reason: "rank 1 exited with code 3".into()
         }]
     );
     assert_eq!(c.job(j).unwrap().state, JobState::Completing);
-    c.report("b", j, JobState::Cancelled, 0, String::new(), 0, 6);
+    c.report("b", j, rep(JobState::Cancelled, 0, String::new()), 6);
     let job = c.job(j).unwrap();
     assert_eq!(job.state, JobState::Failed);
     assert_eq!(job.exit_code, 3);
@@ -126,7 +126,7 @@ fn cancelling_pending_and_running_jobs() {
     let acts = c.cancel(run, 0, "root", 2).unwrap();
     assert_eq!(acts.len(), 1);
     assert_eq!(c.job(run).unwrap().state, JobState::Completing);
-    c.report("a", run, JobState::Cancelled, 0, String::new(), 0, 3);
+    c.report("a", run, rep(JobState::Cancelled, 0, String::new()), 3);
     assert_eq!(c.job(run).unwrap().state, JobState::Cancelled);
     assert_eq!(c.cancel(run, 0, "root", 4), Err(CancelError::Finished(run)));
     assert_eq!(c.cancel(99, 0, "root", 4), Err(CancelError::NoSuchJob(99)));
@@ -141,7 +141,7 @@ fn a_silent_node_is_declared_dead_and_its_jobs_fail_with_node_fail() {
     let acts = c.expire_nodes(6000, 5000);
     assert_eq!(acts.len(), 1, "the ranks on b are stopped: {acts:?}");
     assert_eq!(c.nodes().find(|n| n.name == "a").unwrap().state(), "down");
-    c.report("b", j, JobState::Cancelled, 0, String::new(), 0, 6001);
+    c.report("b", j, rep(JobState::Cancelled, 0, String::new()), 6001);
     let job = c.job(j).unwrap();
     assert_eq!(job.state, JobState::NodeFail);
     assert!(
@@ -161,13 +161,13 @@ fn restore_keeps_pending_jobs_and_reclaims_running_ones_from_returning_nodes() {
     c.schedule(0);
     let records: Vec<JobRecord> = c.jobs().cloned().collect();
 
-    let mut r = Cluster::restore(records, 100);
+    let mut r = Cluster::restore(records, vec![Partition::everything()], Default::default(), 100);
     assert_eq!(r.job(queued).unwrap().state, JobState::Pending);
     // noded comes back still running `run` only.
     r.register_node("a", 4, &[run], 200);
     assert_eq!(r.job(lost).unwrap().state, JobState::NodeFail);
     assert_eq!(r.job(run).unwrap().state, JobState::Running);
-    r.report("a", run, JobState::Completed, 0, String::new(), 0, 300);
+    r.report("a", run, rep(JobState::Completed, 0, String::new()), 300);
     assert_eq!(r.job(run).unwrap().state, JobState::Completed);
     assert_eq!(
         launches(&r.schedule(300)),
@@ -182,7 +182,7 @@ fn restore_fails_running_jobs_whose_node_never_returns() {
     let mut c = cluster_with(&[("a", 4)]);
     let j = c.submit(req(2), "h".into(), 0).unwrap();
     c.schedule(0);
-    let mut r = Cluster::restore(c.jobs().cloned().collect::<Vec<_>>(), 1000);
+    let mut r = Cluster::restore(c.jobs().cloned().collect::<Vec<_>>(), vec![Partition::everything()], Default::default(), 1000);
     assert!(r.expire_nodes(2000, 5000).is_empty());
     r.expire_nodes(7000, 5000);
     assert_eq!(r.job(j).unwrap().state, JobState::NodeFail);
@@ -200,7 +200,7 @@ fn a_stop_decided_while_a_node_was_away_is_resent_when_it_registers() {
     let mut c = cluster_with(&[("a", 2)]);
     let j = c.submit(req(2), "h".into(), 0).unwrap();
     c.schedule(0);
-    let mut r = Cluster::restore(c.jobs().cloned().collect::<Vec<_>>(), 10);
+    let mut r = Cluster::restore(c.jobs().cloned().collect::<Vec<_>>(), vec![Partition::everything()], Default::default(), 10);
     // Cancelled before node a is back: the Cancel cannot be delivered yet.
     assert_eq!(r.cancel(j, 0, "root", 20).unwrap().len(), 1);
     let acts = r.register_node("a", 2, &[j], 30);
@@ -229,7 +229,7 @@ fn dependencies_hold_a_job_until_they_hold_and_do_not_block_the_queue() {
         "held jobs do not block later ones"
     );
     assert_eq!(c.job(after_ok).unwrap().reason, "Dependency");
-    c.report("a", first, JobState::Completed, 0, String::new(), 0, 2);
+    c.report("a", first, rep(JobState::Completed, 0, String::new()), 2);
     let acts = c.schedule(3);
     assert_eq!(launches(&acts)[0].0, after_ok);
     assert_eq!(c.job(after_not_ok).unwrap().state, JobState::Pending);

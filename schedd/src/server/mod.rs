@@ -30,6 +30,8 @@ pub struct Config {
     pub heartbeat: Duration,
     /// Silence after which a node is declared dead.
     pub node_timeout: Duration,
+    /// Partitions (from `--config`; one of every node without it).
+    pub partitions: Vec<crate::core::Partition>,
 }
 
 /// Unix time in ms.
@@ -64,9 +66,11 @@ pub struct Server {
     agents: RefCell<HashMap<String, AgentConn>>,
     /// Launches held back until the node of rank 0 has started (it truncates the
     /// job's output file; the others append to it).
-    deferred: RefCell<HashMap<JobId, Vec<Action>>>,
+    deferred: RefCell<HashMap<u64, Vec<Action>>>,
     waiters: RefCell<HashMap<JobId, Vec<oneshot::Sender<()>>>>,
     flusher: Flusher,
+    /// A scheduling cycle is queued (cycles coalesce: one per burst of events).
+    cycle_queued: Cell<bool>,
     config: Config,
 }
 
@@ -79,7 +83,12 @@ impl Server {
             .with_context(|| format!("opening state in {}", config.state_dir.display()))?;
         let jobs = store.load_jobs()?;
         let njobs = jobs.len();
-        let cluster = Cluster::restore(jobs, now_ms());
+        let cluster = Cluster::restore(
+            jobs,
+            config.partitions.clone(),
+            store.load_drains()?,
+            now_ms(),
+        );
         let compiler = aotc::Compiler::new(aotc::new_engine()?, store.artifacts());
         log::info!(
             "restored {njobs} jobs; engine {}",
@@ -93,6 +102,7 @@ impl Server {
             deferred: RefCell::new(HashMap::new()),
             waiters: RefCell::new(HashMap::new()),
             flusher: Flusher::default(),
+            cycle_queued: Cell::new(false),
             config,
         }))
     }
@@ -126,12 +136,26 @@ impl Server {
         rx.await.map_err(|_| "flush abandoned".to_string())?
     }
 
-    /// Runs the scheduler over the queue, then carries out `actions` and whatever
-    /// scheduling decided: persist changed jobs, talk to nodes, wake waiters.
-    fn settle(self: &Rc<Self>, mut actions: Vec<Action>) {
+    /// Carries out `actions`, then queues a scheduling cycle: the cycle runs once
+    /// the events at hand (e.g. a burst of submissions) have been handled.
+    fn settle(self: &Rc<Self>, actions: Vec<Action>) {
+        self.apply(actions);
+        if self.cycle_queued.replace(true) {
+            return;
+        }
+        let this = self.clone();
+        tokio::task::spawn_local(async move {
+            tokio::task::yield_now().await;
+            this.cycle_queued.set(false);
+            let actions = this.cluster.borrow_mut().schedule(now_ms());
+            this.apply(actions);
+        });
+    }
+
+    /// Persists changed jobs, talks to nodes and wakes waiters.
+    fn apply(self: &Rc<Self>, actions: Vec<Action>) {
         let (dirty, ended) = {
             let mut cluster = self.cluster.borrow_mut();
-            actions.extend(cluster.schedule(now_ms()));
             (cluster.take_dirty(), cluster.take_ended())
         };
         {
@@ -144,27 +168,27 @@ impl Server {
                 }
             }
         }
-        let first: std::collections::HashSet<JobId> = actions
+        let first: std::collections::HashSet<u64> = actions
             .iter()
             .filter_map(|a| match a {
                 Action::Launch {
-                    job,
+                    key,
                     create_output: true,
                     ..
-                } => Some(*job),
+                } => Some(*key),
                 _ => None,
             })
             .collect();
         for action in actions {
             match action {
                 Action::Launch {
-                    job,
+                    key,
                     create_output: false,
                     ..
-                } if first.contains(&job) => {
+                } if first.contains(&key) => {
                     self.deferred
                         .borrow_mut()
-                        .entry(job)
+                        .entry(key)
                         .or_default()
                         .push(action);
                 }
@@ -184,30 +208,37 @@ impl Server {
         match action {
             Action::Launch {
                 job,
+                key,
                 node,
                 ranks,
                 create_output,
             } => {
+                if self.cluster.borrow().job(job).map(|j| j.key()) != Some(key) {
+                    return; // the job moved on (requeued or ended) meanwhile
+                }
                 let agent = self.agents.borrow().get(&node).map(|a| a.agent.clone());
                 let mut req = match agent {
                     Some(agent) => agent.launch_request(),
                     None => {
-                        self.launch_failed(job, &node, "node is not connected".into(), true);
+                        self.launch_failed(key, &node, "node is not connected".into(), true);
                         return;
                     }
                 };
                 {
                     let cluster = self.cluster.borrow();
                     let Some(rec) = cluster.job(job) else { return };
+                    let (function, args, world, module_hash) = rec.current_step();
                     let mut l = req.get().init_launch();
-                    l.set_job_id(job);
+                    l.set_job_id(key);
+                    l.set_user_job_id(job);
+                    l.set_step_id(rec.step);
                     l.set_job_name(rec.name());
-                    l.set_function(&rec.request.function);
-                    l.set_module_hash(&rec.module_hash);
+                    l.set_function(function);
+                    l.set_module_hash(module_hash);
                     {
-                        let mut args = l.reborrow().init_args(rec.request.args.len() as u32);
-                        for (i, a) in rec.request.args.iter().enumerate() {
-                            args.set(i as u32, a);
+                        let mut a = l.reborrow().init_args(args.len() as u32);
+                        for (i, arg) in args.iter().enumerate() {
+                            a.set(i as u32, arg);
                         }
                     }
                     {
@@ -218,7 +249,7 @@ impl Server {
                             kv.set_value(v);
                         }
                     }
-                    l.set_world_size(rec.request.ntasks);
+                    l.set_world_size(world);
                     {
                         let mut r = l.reborrow().init_ranks(ranks.len() as u32);
                         for (i, rank) in ranks.iter().enumerate() {
@@ -228,21 +259,31 @@ impl Server {
                     l.set_output_path(&rec.output);
                     l.set_create_output(create_output);
                     l.set_cwd(&rec.request.cwd);
-                    l.set_time_limit_secs(rec.request.time_limit_secs);
+                    // The time limit counts from the job's start, across batch steps.
+                    let left = i64::from(rec.time_limit_secs) - (now_ms() - rec.start_ms) / 1000;
+                    l.set_time_limit_secs(match rec.time_limit_secs {
+                        0 => 0,
+                        _ => left.max(1) as u32,
+                    });
                     l.set_mem_per_rank_mib(rec.request.mem_per_rank_mib);
                     let agents = self.agents.borrow();
-                    let mut peers = l.reborrow().init_peers(rec.placement.len() as u32);
-                    for (i, p) in rec.placement.iter().enumerate() {
+                    let step_peers: Vec<(&str, Vec<u32>)> = rec
+                        .placement
+                        .iter()
+                        .map(|p| {
+                            let r: Vec<u32> =
+                                p.ranks.iter().copied().filter(|r| *r < world).collect();
+                            (p.node.as_str(), r)
+                        })
+                        .filter(|(_, r)| !r.is_empty())
+                        .collect();
+                    let mut peers = l.reborrow().init_peers(step_peers.len() as u32);
+                    for (i, (node, ranks)) in step_peers.iter().enumerate() {
                         let mut pr = peers.reborrow().get(i as u32);
-                        pr.set_node(&p.node);
-                        pr.set_addr(
-                            agents
-                                .get(&p.node)
-                                .map(|a| a.peer_addr.as_str())
-                                .unwrap_or(""),
-                        );
-                        let mut r = pr.init_ranks(p.ranks.len() as u32);
-                        for (k, rank) in p.ranks.iter().enumerate() {
+                        pr.set_node(node);
+                        pr.set_addr(agents.get(*node).map(|a| a.peer_addr.as_str()).unwrap_or(""));
+                        let mut r = pr.init_ranks(ranks.len() as u32);
+                        for (k, rank) in ranks.iter().enumerate() {
                             r.set(k as u32, *rank);
                         }
                     }
@@ -251,7 +292,7 @@ impl Server {
                 tokio::task::spawn_local(async move {
                     let result = req.send().promise.await;
                     let rest = if create_output {
-                        this.deferred.borrow_mut().remove(&job).unwrap_or_default()
+                        this.deferred.borrow_mut().remove(&key).unwrap_or_default()
                     } else {
                         Vec::new()
                     };
@@ -264,11 +305,11 @@ impl Server {
                         Err(e) => {
                             let disconnected = e.kind == capnp::ErrorKind::Disconnected;
                             let why = fbatch_proto::rpc::error_text(&e);
-                            this.launch_failed(job, &node, why.clone(), disconnected);
+                            this.launch_failed(key, &node, why.clone(), disconnected);
                             for action in rest {
                                 if let Action::Launch { node: other, .. } = action {
                                     this.launch_failed(
-                                        job,
+                                        key,
                                         &other,
                                         format!(
                                             "not launched: the launch on {node} failed ({why})"
@@ -283,6 +324,7 @@ impl Server {
             }
             Action::Cancel {
                 job,
+                key,
                 node,
                 state,
                 reason,
@@ -290,7 +332,7 @@ impl Server {
                 let agent = self.agents.borrow().get(&node).map(|a| a.agent.clone());
                 let Some(agent) = agent else { return };
                 let mut req = agent.cancel_request();
-                req.get().set_job_id(job);
+                req.get().set_job_id(key);
                 req.get().set_state(crate::convert::state_to_wire(state));
                 req.get().set_reason(&reason);
                 tokio::task::spawn_local(async move {
@@ -307,22 +349,18 @@ impl Server {
 
     /// A launch RPC failed; a node that went away fails the job with NODE_FAIL,
     /// any other refusal (module cannot load, output file) with FAILED.
-    fn launch_failed(self: &Rc<Self>, job: JobId, node: &str, why: String, node_gone: bool) {
+    fn launch_failed(self: &Rc<Self>, key: u64, node: &str, why: String, node_gone: bool) {
+        let job = crate::core::split_run_key(key).0;
         log::warn!("launch of job {job} on {node} failed: {why}");
         let state = if node_gone {
             crate::core::JobState::NodeFail
         } else {
             crate::core::JobState::Failed
         };
-        let actions = self.cluster.borrow_mut().report(
-            node,
-            job,
-            state,
-            1,
-            format!("launch on node {node} failed: {why}"),
-            0,
-            now_ms(),
-        );
+        let mut report =
+            crate::core::NodeReport::new(state, format!("launch on node {node} failed: {why}"));
+        report.exit_code = 1;
+        let actions = self.cluster.borrow_mut().report(node, key, report, now_ms());
         self.settle(actions);
     }
 

@@ -3,7 +3,7 @@
 
 use super::{now_ms, AgentConn, Server};
 use crate::convert::{function_to_wire, job_to_wire, node_to_wire, state_from_wire};
-use crate::core::{JobRequest, JobState};
+use crate::core::{JobRequest, JobState, NodeReport, Step};
 use crate::store::FunctionRecord;
 use capnp::Error;
 use fbatch_proto::node_capnp::node_session;
@@ -105,6 +105,30 @@ impl scheduler::Server for SchedulerImpl {
         for kv in spec.get_env()? {
             env.push((text(kv.get_key()?)?, text(kv.get_value()?)?));
         }
+        let mut steps = Vec::new();
+        for st in spec.get_steps()? {
+            let name = text(st.get_function()?)?;
+            let Some(sf) = self
+                .server
+                .store
+                .function(&name)
+                .map_err(|e| failed(e.to_string()))?
+            else {
+                return Err(failed(format!(
+                    "batch step: function '{name}' has not been uploaded (see fupload)"
+                )));
+            };
+            steps.push(Step {
+                function: name,
+                args: st
+                    .get_args()?
+                    .iter()
+                    .map(|a| text(a?))
+                    .collect::<Result<_, _>>()?,
+                ntasks: st.get_ntasks(),
+                module_hash: sf.hash,
+            });
+        }
         let request = JobRequest {
             function,
             args: spec
@@ -127,22 +151,38 @@ impl scheduler::Server for SchedulerImpl {
             begin_ms: spec.get_begin_ms(),
             hold: spec.get_hold(),
             exclusive: spec.get_exclusive(),
+            partition: text(spec.get_partition()?)?,
+            priority: spec.get_has_priority().then(|| spec.get_priority()),
+            nice: spec.get_nice(),
+            requeue: match spec.get_requeue() {
+                1 => Some(true),
+                2 => Some(false),
+                _ => None,
+            },
+            steps,
         };
+        let array = text(spec.get_array()?)?;
         if request.output_pattern.is_empty() || !request.output_pattern.starts_with('/') {
             return Err(failed("the output path must be absolute"));
         }
-        let id = self
-            .server
-            .cluster
-            .borrow_mut()
-            .submit(request, f.hash, now_ms())
-            .map_err(|e| failed(e.to_string()))?;
-        if let Some(job) = self.server.cluster.borrow().job(id) {
-            self.server
-                .store
-                .put_job(job)
-                .map_err(|e| failed(e.to_string()))?;
+        let mut cluster = self.server.cluster.borrow_mut();
+        let id = if array.is_empty() {
+            cluster.submit(request, f.hash, now_ms())
+        } else {
+            let (tasks, limit) = crate::core::job::parse_array(&array)
+                .map_err(|e| failed(format!("invalid job array specification {e}")))?;
+            cluster.submit_array(request, f.hash, &tasks, limit, now_ms())
         }
+        .map_err(|e| failed(e.to_string()))?;
+        for dirty in cluster.take_dirty() {
+            if let Some(job) = cluster.job(dirty) {
+                self.server
+                    .store
+                    .put_job(job)
+                    .map_err(|e| failed(e.to_string()))?;
+            }
+        }
+        drop(cluster);
         self.server.flush().await.map_err(failed)?;
         results.get().set_job_id(id);
         self.server.settle(Vec::new());
@@ -154,15 +194,25 @@ impl scheduler::Server for SchedulerImpl {
         params: scheduler::ListJobsParams,
         mut results: scheduler::ListJobsResults,
     ) -> Result<(), Error> {
-        let all = params.get()?.get_all();
+        let (all, start) = (params.get()?.get_all(), params.get()?.get_start());
         let cluster = self.server.cluster.borrow();
-        let jobs: Vec<_> = cluster
-            .jobs()
-            .filter(|j| all || !j.state.is_final())
-            .collect();
+        let jobs: Vec<_> = if all {
+            cluster.jobs().collect()
+        } else {
+            cluster.active_jobs().collect()
+        };
+        let starts = if start {
+            cluster.expected_starts(now_ms(), 1000)
+        } else {
+            Default::default()
+        };
         let mut list = results.get().init_jobs(jobs.len() as u32);
         for (i, job) in jobs.iter().enumerate() {
-            job_to_wire(job, list.reborrow().get(i as u32));
+            let mut b = list.reborrow().get(i as u32);
+            job_to_wire(job, b.reborrow());
+            if let Some(t) = starts.get(&job.id) {
+                b.set_expected_start_ms(*t);
+            }
         }
         Ok(())
     }
@@ -229,6 +279,98 @@ impl scheduler::Server for SchedulerImpl {
         Ok(())
     }
 
+    async fn requeue(
+        self: Rc<Self>,
+        params: scheduler::RequeueParams,
+        mut results: scheduler::RequeueResults,
+    ) -> Result<(), Error> {
+        let p = params.get()?;
+        let uid = p.get_uid();
+        let mut errors = Vec::new();
+        let mut actions = Vec::new();
+        for id in p.get_job_ids()?.iter() {
+            match self
+                .server
+                .cluster
+                .borrow_mut()
+                .requeue(id, uid, now_ms())
+            {
+                Ok(a) => {
+                    actions.extend(a);
+                    errors.push(String::new());
+                }
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        self.server.settle(actions);
+        let mut list = results.get().init_errors(errors.len() as u32);
+        for (i, e) in errors.iter().enumerate() {
+            list.set(i as u32, e);
+        }
+        Ok(())
+    }
+
+    async fn drain(
+        self: Rc<Self>,
+        params: scheduler::DrainParams,
+        _: scheduler::DrainResults,
+    ) -> Result<(), Error> {
+        let p = params.get()?;
+        if p.get_uid() != 0 {
+            return Err(failed(
+                "access denied: only root may drain or resume nodes",
+            ));
+        }
+        let node = text(p.get_node()?)?;
+        let reason = match (p.get_resume(), text(p.get_reason()?)?) {
+            (true, _) => None,
+            (false, r) if r.is_empty() => {
+                return Err(failed("a drain needs a reason (fcontrol drain NODE --reason TEXT)"))
+            }
+            (false, r) => Some(r),
+        };
+        let drains = {
+            let mut cluster = self.server.cluster.borrow_mut();
+            cluster.set_drain(&node, reason).map_err(failed)?;
+            cluster.drains().clone()
+        };
+        self.server
+            .store
+            .put_drains(&drains)
+            .map_err(|e| failed(e.to_string()))?;
+        self.server.flush().await.map_err(failed)?;
+        self.server.settle(Vec::new());
+        Ok(())
+    }
+
+    async fn list_partitions(
+        self: Rc<Self>,
+        _: scheduler::ListPartitionsParams,
+        mut results: scheduler::ListPartitionsResults,
+    ) -> Result<(), Error> {
+        let cluster = self.server.cluster.borrow();
+        let parts = cluster.partitions();
+        let mut list = results.get().init_partitions(parts.len() as u32);
+        for (i, p) in parts.iter().enumerate() {
+            let mut b = list.reborrow().get(i as u32);
+            b.set_name(&p.name);
+            b.set_up(p.up);
+            b.set_default(p.default);
+            b.set_max_time_secs(p.max_time_secs);
+            b.set_default_time_secs(p.default_time_secs);
+            let names: Vec<&str> = cluster
+                .nodes()
+                .filter(|n| n.partitions.contains(&i))
+                .map(|n| n.name.as_str())
+                .collect();
+            let mut nodes = b.init_nodes(names.len() as u32);
+            for (k, n) in names.iter().enumerate() {
+                nodes.set(k as u32, n);
+            }
+        }
+        Ok(())
+    }
+
     async fn list_nodes(
         self: Rc<Self>,
         _: scheduler::ListNodesParams,
@@ -238,7 +380,7 @@ impl scheduler::Server for SchedulerImpl {
         let nodes: Vec<_> = cluster.nodes().collect();
         let mut list = results.get().init_nodes(nodes.len() as u32);
         for (i, n) in nodes.iter().enumerate() {
-            node_to_wire(n, list.reborrow().get(i as u32));
+            node_to_wire(n, cluster.partitions(), list.reborrow().get(i as u32));
         }
         Ok(())
     }
@@ -398,15 +540,19 @@ impl node_session::Server for NodeSessionImpl {
         } else {
             JobState::Failed
         };
-        let actions = self.server.cluster.borrow_mut().report(
-            &self.node,
-            r.get_job_id(),
-            outcome,
-            r.get_exit_code(),
-            text(r.get_reason()?)?,
-            r.get_max_mem_bytes(),
-            now_ms(),
-        );
+        let mut report = NodeReport::new(outcome, text(r.get_reason()?)?);
+        report.exit_code = r.get_exit_code();
+        report.signal = r.get_signal();
+        report.rank_mem = r
+            .get_rank_mem()?
+            .iter()
+            .map(|m| (m.get_rank(), m.get_bytes()))
+            .collect();
+        let actions =
+            self.server
+                .cluster
+                .borrow_mut()
+                .report(&self.node, r.get_job_id(), report, now_ms());
         self.server.settle(actions);
         Ok(())
     }

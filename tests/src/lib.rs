@@ -30,7 +30,7 @@ pub fn bin_dir() -> PathBuf {
         .to_path_buf();
     for b in [
         "schedd", "noded", "fsub", "fqueue", "fcancel", "frelease", "finfo", "facct", "fupload",
-        "aotc",
+        "fcontrol", "aotc",
     ] {
         let path = dir.join(b);
         let built = path
@@ -188,6 +188,8 @@ pub struct Cluster {
     /// schedd's address.
     pub addr: String,
     node_timeout_ms: u64,
+    /// schedd's `--config` file, if any.
+    config: Option<PathBuf>,
 }
 
 impl Cluster {
@@ -208,12 +210,40 @@ impl Cluster {
             nodes: Vec::new(),
             addr: String::new(),
             node_timeout_ms,
+            config: None,
         };
         c.start_schedd("127.0.0.1:0");
         for (name, slots) in nodes {
             c.add_node(name, *slots);
         }
         c
+    }
+
+    /// Like [`Cluster::start_with`], with `config` (TOML: partitions) as schedd's
+    /// `--config` file.
+    pub fn start_configured(nodes: &[(&str, u32)], node_timeout_ms: u64, config: &str) -> Cluster {
+        let mut c = Cluster::start_with(&[], node_timeout_ms);
+        let path = c.dir.path().join("schedd.toml");
+        std::fs::write(&path, config).expect("write schedd config");
+        c.config = Some(path);
+        c.kill_schedd();
+        c.restart_schedd();
+        for (name, slots) in nodes {
+            c.add_node(name, *slots);
+        }
+        c
+    }
+
+    /// Sends `signal` to a noded's process group (SIGSTOP freezes it: it looks
+    /// dead to schedd; SIGCONT brings it back with whatever it was running).
+    pub fn signal_node(&self, name: &str, signal: i32) {
+        let d = self
+            .nodes
+            .iter()
+            .find(|d| d.name == name)
+            .unwrap_or_else(|| panic!("no node {name}"));
+        // SAFETY: kill(2) on our own child's process group.
+        unsafe { libc::kill(-(d.child.id() as i32), signal) };
     }
 
     /// The cluster's working directory (job output lands here).
@@ -234,6 +264,9 @@ impl Cluster {
                 "--node-timeout-ms",
                 &self.node_timeout_ms.to_string(),
             ]);
+        if let Some(config) = &self.config {
+            cmd.arg("--config").arg(config);
+        }
         self.schedd = Some(Daemon::spawn(
             "schedd",
             cmd,

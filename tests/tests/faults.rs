@@ -255,7 +255,7 @@ fn submissions_of_unknown_functions_or_too_many_ranks_are_refused() {
     assert_eq!(r.code, 1);
     assert!(
         r.stderr
-            .contains("requested 5 tasks but the cluster has only 4 slots"),
+            .contains("requested 5 tasks but partition main has only 4 slots"),
         "{r:?}"
     );
     let r = c.run("fsub", &["-n", "0", "hellompi"]);

@@ -7,14 +7,14 @@ use schedd::client::{self, output, ConnArgs, RpcResult};
 #[derive(Parser)]
 #[command(
     name = "facct",
-    about = "Show finished jobs: state, exit code, elapsed time"
+    about = "Show finished jobs: state, exit code (exit:signal), elapsed time, peak memory per rank"
 )]
 struct Args {
     #[command(flatten)]
     conn: ConnArgs,
-    /// Only these job ids.
+    /// Only these job ids (an array's id selects all its tasks, ID_TASK one).
     #[arg(short = 'j', long = "jobs", value_delimiter = ',')]
-    jobs: Vec<u64>,
+    jobs: Vec<String>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -30,6 +30,11 @@ fn main() {
     let args = Args::parse();
     client::run("facct", || async move {
         let sched = client::connect(&args.conn).await?;
+        let ids: Vec<u64> = client::resolve_job_ids(&sched, &args.jobs)
+            .await?
+            .into_iter()
+            .flat_map(|(_, ids)| ids)
+            .collect();
         let mut req = sched.list_jobs_request();
         req.get().set_all(true);
         let reply = req.send().promise.await.rpc()?;
@@ -41,7 +46,7 @@ fn main() {
             .map(|j| JobView::from_wire(j, now))
             .collect::<capnp::Result<Vec<_>>>()?
             .into_iter()
-            .filter(|j| j.is_final() && (args.jobs.is_empty() || args.jobs.contains(&j.job_id)))
+            .filter(|j| j.is_final() && (args.jobs.is_empty() || ids.contains(&j.job_id)))
             .collect::<Vec<_>>();
         output::select(args.json, args.parsable).accounting(&jobs, !args.noheader);
         Ok(0)

@@ -1,18 +1,49 @@
 //! `fsub`: submit an MPI job (sbatch/srun-like).
 
 use clap::Parser;
+use schedd::client::script::{self, Script};
 use schedd::client::view::JobView;
 use schedd::client::{self, output, ConnArgs, RpcResult};
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "fsub", about = "Submit an MPI job of an uploaded function")]
+#[command(
+    name = "fsub",
+    about = "Submit an MPI job of an uploaded function",
+    args_override_self = true
+)]
 struct Args {
     #[command(flatten)]
     conn: ConnArgs,
-    /// Number of MPI ranks.
-    #[arg(short = 'n', long = "ntasks", default_value_t = 1)]
-    ntasks: u32,
+    /// Number of MPI ranks (default 1; for a batch script, the most its steps use).
+    #[arg(short = 'n', long = "ntasks")]
+    ntasks: Option<u32>,
+    /// Partition to run in (default: the cluster's default partition).
+    #[arg(short = 'p', long = "partition")]
+    partition: Option<String>,
+    /// Set the job's priority (root only; default 10000; higher runs first).
+    #[arg(long = "priority")]
+    priority: Option<u32>,
+    /// Lower the job's priority by N: --nice[=N], 100 without a value
+    /// (negative values, raising it, are for root only).
+    #[arg(
+        long = "nice",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "100",
+        allow_hyphen_values = true
+    )]
+    nice: Option<i32>,
+    /// Job array: indices like 0-15, 1,3,5 or 0-15:2, optionally %N to run at
+    /// most N tasks at once. Each task is a job with FBATCH_ARRAY_TASK_ID set.
+    #[arg(short = 'a', long = "array")]
+    array: Option<String>,
+    /// Requeue the job if a node it runs on fails (instead of NODE_FAIL).
+    #[arg(long = "requeue", overrides_with = "no_requeue")]
+    requeue: bool,
+    /// Never requeue the job, not even with fcontrol requeue.
+    #[arg(long = "no-requeue", overrides_with = "requeue")]
+    no_requeue: bool,
     /// Spread the ranks over exactly this many nodes (blocks of consecutive ranks).
     #[arg(short = 'N', long = "nodes")]
     nodes: Option<u32>,
@@ -30,7 +61,8 @@ struct Args {
     /// Job name (default: the function name).
     #[arg(short = 'J', long = "job-name")]
     job_name: Option<String>,
-    /// Output file for all ranks' stdout/stderr; %j = job id, %x = name, %u = user.
+    /// Output file for all ranks' stdout/stderr; %j = job id, %x = name, %u = user,
+    /// %A = array job id, %a = array task id.
     #[arg(short = 'o', long = "output", default_value = "fbatch-%j.out")]
     output: String,
     /// Time limit: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS.
@@ -62,7 +94,8 @@ struct Args {
     /// Print only the job id.
     #[arg(long)]
     parsable: bool,
-    /// Uploaded function to run.
+    /// Uploaded function to run, or a batch script whose #FBATCH lines hold
+    /// options and whose fsub/srun lines are steps run one after another.
     function: String,
     /// Arguments for the program.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -96,9 +129,60 @@ async fn wait_for(conn: &ConnArgs, id: u64) -> anyhow::Result<JobView> {
     }
 }
 
-fn main() {
+/// The arguments, with a batch script's #FBATCH options in front of the command
+/// line's (which win), and the script's steps.
+fn arguments() -> anyhow::Result<(Args, Option<(String, Script)>)> {
     let args = Args::parse();
+    if !script::is_script(&args.function) {
+        return Ok((args, None));
+    }
+    let path = args.function.clone();
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| anyhow::anyhow!("cannot read batch script {path}: {e}"))?;
+    let parsed = script::parse(&text).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+    let argv = std::iter::once("fsub".to_string())
+        .chain(parsed.options.iter().cloned())
+        .chain(std::env::args().skip(1));
+    let args = Args::try_parse_from(argv).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+    if !args.args.is_empty() {
+        anyhow::bail!("{path}: batch scripts take no arguments (fbatch runs no shell)");
+    }
+    let name = std::path::Path::new(&path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or(path);
+    Ok((args, Some((name, parsed))))
+}
+
+fn main() {
+    let (args, script) = match arguments() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("fsub: error: {e:#}");
+            std::process::exit(1);
+        }
+    };
     client::run("fsub", || async move {
+        let ntasks = args.ntasks.unwrap_or_else(|| {
+            script
+                .as_ref()
+                .and_then(|(_, s)| s.steps.iter().filter_map(|st| st.ntasks).max())
+                .unwrap_or(1)
+        });
+        let (function, fargs, job_name, steps) = match &script {
+            None => (
+                args.function.clone(),
+                args.args.clone(),
+                args.job_name.clone(),
+                Vec::new(),
+            ),
+            Some((name, s)) => (
+                s.steps[0].function.clone(),
+                s.steps[0].args.clone(),
+                Some(args.job_name.clone().unwrap_or_else(|| name.clone())),
+                s.steps.clone(),
+            ),
+        };
         let out = output::select(false, args.parsable);
         let time_limit_secs = match &args.time {
             Some(t) => client::parse_time_limit(t).map_err(anyhow::Error::msg)?,
@@ -145,12 +229,34 @@ fn main() {
         let mut req = sched.submit_request();
         {
             let mut spec = req.get().init_spec();
-            spec.set_function(&args.function);
-            let mut a = spec.reborrow().init_args(args.args.len() as u32);
-            for (i, s) in args.args.iter().enumerate() {
+            spec.set_function(&function);
+            let mut a = spec.reborrow().init_args(fargs.len() as u32);
+            for (i, s) in fargs.iter().enumerate() {
                 a.set(i as u32, s);
             }
-            spec.set_ntasks(args.ntasks);
+            spec.set_ntasks(ntasks);
+            spec.set_partition(args.partition.as_deref().unwrap_or(""));
+            if let Some(p) = args.priority {
+                spec.set_has_priority(true);
+                spec.set_priority(p);
+            }
+            spec.set_nice(args.nice.unwrap_or(0));
+            spec.set_requeue(match (args.requeue, args.no_requeue) {
+                (true, _) => 1,
+                (_, true) => 2,
+                _ => 0,
+            });
+            spec.set_array(args.array.as_deref().unwrap_or(""));
+            let mut st = spec.reborrow().init_steps(steps.len() as u32);
+            for (i, step) in steps.iter().enumerate() {
+                let mut b = st.reborrow().get(i as u32);
+                b.set_function(&step.function);
+                b.set_ntasks(step.ntasks.unwrap_or(ntasks));
+                let mut a = b.init_args(step.args.len() as u32);
+                for (k, s) in step.args.iter().enumerate() {
+                    a.set(k as u32, s);
+                }
+            }
             spec.set_nodes(args.nodes.unwrap_or(0));
             spec.set_ntasks_per_node(args.ntasks_per_node.unwrap_or(0));
             spec.set_dependency(args.dependency.as_deref().unwrap_or(""));
@@ -158,7 +264,7 @@ fn main() {
             spec.set_begin_ms(args.begin.unwrap_or(0));
             spec.set_hold(args.hold);
             spec.set_exclusive(args.exclusive);
-            spec.set_name(args.job_name.as_deref().unwrap_or(""));
+            spec.set_name(job_name.as_deref().unwrap_or(""));
             spec.set_output_pattern(&output);
             spec.set_cwd(cwd.to_string_lossy());
             let mut e = spec.reborrow().init_env(env.len() as u32);

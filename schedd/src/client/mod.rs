@@ -1,7 +1,9 @@
 //! What every client command shares: finding and connecting to schedd, the
 //! submitting user's identity, running an async command, and the output layer.
 
+pub mod format;
 pub mod output;
+pub mod script;
 pub mod view;
 
 use anyhow::Context;
@@ -128,4 +130,166 @@ mod tests {
         assert_eq!(format_duration(3600), "1:00:00");
         assert_eq!(format_duration(90061), "1-01:01:01");
     }
+}
+
+/// A Unix time in ms as Slurm prints times: local `YYYY-MM-DDTHH:MM:SS`.
+pub fn format_time(ms: i64) -> String {
+    let secs = (ms / 1000) as libc::time_t;
+    // SAFETY: localtime_r only writes the tm we own.
+    let tm = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&secs, &mut tm).is_null() {
+            return "N/A".into();
+        }
+        tm
+    };
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        tm.tm_year + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec
+    )
+}
+
+/// Turns job specs as users type them (`42`, an array's `42` meaning all its
+/// tasks, `42_3` one task) into job ids, with the spec each came from.
+pub async fn resolve_job_ids(
+    sched: &fbatch_proto::sched_capnp::scheduler::Client,
+    specs: &[String],
+) -> anyhow::Result<Vec<(String, Vec<u64>)>> {
+    let mut req = sched.list_jobs_request();
+    req.get().set_all(true);
+    let reply = req.send().promise.await.rpc()?;
+    // Per array: (task, job id, still active).
+    let mut arrays: std::collections::HashMap<u64, Vec<(u32, u64, bool)>> = Default::default();
+    for j in reply.get()?.get_jobs()?.iter() {
+        if j.get_array_job_id() != 0 {
+            let state = crate::convert::state_from_wire(j.get_state()?);
+            arrays.entry(j.get_array_job_id()).or_default().push((
+                j.get_array_task_id(),
+                j.get_id(),
+                !state.is_final(),
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for spec in specs {
+        let bad = || anyhow::anyhow!("invalid job id specified: {spec}");
+        let ids = match spec.split_once('_') {
+            Some((a, t)) => {
+                let (a, t): (u64, u32) =
+                    (a.parse().map_err(|_| bad())?, t.parse().map_err(|_| bad())?);
+                let task = arrays
+                    .get(&a)
+                    .and_then(|ts| ts.iter().find(|(i, _, _)| *i == t))
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("invalid job id specified: {spec} (no such array task)")
+                    })?;
+                vec![task.1]
+            }
+            None => {
+                let id: u64 = spec.parse().map_err(|_| bad())?;
+                // An array's id: its tasks that have not ended (or all, if
+                // every one has, so that the refusal says so).
+                match arrays.get(&id) {
+                    Some(ts) if ts.iter().any(|t| t.2) => {
+                        ts.iter().filter(|t| t.2).map(|t| t.1).collect()
+                    }
+                    Some(ts) => ts.iter().map(|t| t.1).collect(),
+                    None => vec![id],
+                }
+            }
+        };
+        out.push((spec.clone(), ids));
+    }
+    Ok(out)
+}
+
+/// What a per-job request asks of schedd.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobOp {
+    /// fcancel.
+    Cancel,
+    /// fcontrol hold.
+    Hold,
+    /// frelease / fcontrol release.
+    Release,
+    /// fcontrol requeue.
+    Requeue,
+}
+
+/// Sends `op` for `ids` as `uid`; one error text per id (empty = done).
+pub async fn job_op(
+    sched: &fbatch_proto::sched_capnp::scheduler::Client,
+    op: JobOp,
+    uid: u32,
+    ids: &[u64],
+) -> anyhow::Result<Vec<String>> {
+    fn errors(list: capnp::Result<capnp::text_list::Reader<'_>>) -> anyhow::Result<Vec<String>> {
+        list?
+            .iter()
+            .map(|e| Ok(e?.to_string()?))
+            .collect::<anyhow::Result<Vec<String>>>()
+    }
+    macro_rules! send {
+        ($req:expr) => {{
+            let mut req = $req;
+            req.get().set_uid(uid);
+            let mut list = req.get().init_job_ids(ids.len() as u32);
+            for (i, id) in ids.iter().enumerate() {
+                list.set(i as u32, *id);
+            }
+            req
+        }};
+    }
+    match op {
+        JobOp::Cancel => {
+            let reply = send!(sched.cancel_request()).send().promise.await.rpc()?;
+            errors(reply.get()?.get_errors())
+        }
+        JobOp::Hold | JobOp::Release => {
+            let mut req = send!(sched.hold_request());
+            req.get().set_release(op == JobOp::Release);
+            let reply = req.send().promise.await.rpc()?;
+            errors(reply.get()?.get_errors())
+        }
+        JobOp::Requeue => {
+            let reply = send!(sched.requeue_request()).send().promise.await.rpc()?;
+            errors(reply.get()?.get_errors())
+        }
+    }
+}
+
+/// Resolves job specs, applies `op` to every id and reports refusals as
+/// `CMD: error: WHAT on job id SPEC: why`; returns the exit code.
+pub async fn run_job_op(
+    cmd: &str,
+    what: &str,
+    conn: &ConnArgs,
+    op: JobOp,
+    specs: &[String],
+) -> anyhow::Result<i32> {
+    let (uid, _) = current_user();
+    let sched = connect(conn).await?;
+    let resolved = resolve_job_ids(&sched, specs).await?;
+    let ids: Vec<u64> = resolved.iter().flat_map(|(_, ids)| ids.clone()).collect();
+    let mut errors = job_op(&sched, op, uid, &ids).await?.into_iter();
+    let mut code = 0;
+    for (spec, ids) in &resolved {
+        for id in ids {
+            if let Some(err) = errors.next().filter(|e| !e.is_empty()) {
+                let shown = if spec == &id.to_string() {
+                    spec.clone()
+                } else {
+                    format!("{spec} (job {id})")
+                };
+                eprintln!("{cmd}: error: {what} on job id {shown}: {err}");
+                code = 1;
+            }
+        }
+    }
+    Ok(code)
 }

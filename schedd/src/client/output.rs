@@ -1,6 +1,7 @@
 //! The one output layer every client command prints through: a human table
 //! (`Cli`), JSON (`--json`) or bare values (`--parsable`).
 
+use super::format::Format;
 use super::format_duration;
 use super::view::{FunctionView, JobView, NodeView};
 
@@ -8,8 +9,8 @@ use super::view::{FunctionView, JobView, NodeView};
 pub trait Output {
     /// `fsub` accepted a job.
     fn submitted(&self, id: u64);
-    /// `fqueue` rows (pending and running, or all with -a).
-    fn queue(&self, jobs: &[JobView], header: bool);
+    /// `fqueue` rows (pending and running, or all with -a) in a format.
+    fn queue(&self, jobs: &[JobView], format: &Format, header: bool);
     /// `facct` rows (finished jobs).
     fn accounting(&self, jobs: &[JobView], header: bool);
     /// `finfo` rows.
@@ -46,7 +47,8 @@ fn nodelist(nodes: &[String]) -> String {
     }
 }
 
-fn nodelist_or_reason(j: &JobView) -> String {
+/// squeue's NODELIST(REASON) column.
+pub fn nodelist_or_reason(j: &JobView) -> String {
     let has_reason = !j.reason.is_empty() && j.reason != "None";
     match j.state_code.as_str() {
         "PD" => format!("({})", j.reason),
@@ -65,7 +67,32 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 fn exit_code(j: &JobView) -> String {
-    format!("{}:0", j.exit_code)
+    j.exit.clone()
+}
+
+/// Bytes as Slurm prints memory: K, M or G with up to two decimals.
+pub fn format_mem(bytes: u64) -> String {
+    let kib = bytes as f64 / 1024.0;
+    if kib < 1024.0 {
+        format!("{kib:.0}K")
+    } else if kib < 1024.0 * 1024.0 {
+        format!("{:.2}M", kib / 1024.0)
+    } else {
+        format!("{:.2}G", kib / 1024.0 / 1024.0)
+    }
+}
+
+/// facct's MAXMEM and MAXMEMTASK: the largest rank and which one it was.
+fn max_mem(j: &JobView) -> (String, String) {
+    match j
+        .rank_mem
+        .iter()
+        .max_by_key(|(r, b)| (*b, std::cmp::Reverse(*r)))
+    {
+        Some((rank, bytes)) => (format_mem(*bytes), rank.to_string()),
+        None if j.max_mem_bytes > 0 => (format_mem(j.max_mem_bytes), String::new()),
+        None => (String::new(), String::new()),
+    }
 }
 
 impl Output for Cli {
@@ -73,45 +100,47 @@ impl Output for Cli {
         println!("Submitted batch job {id}");
     }
 
-    fn queue(&self, jobs: &[JobView], header: bool) {
+    fn queue(&self, jobs: &[JobView], format: &Format, header: bool) {
         if header {
-            println!(
-                "{:>8} {:<10} {:<8} {:>3} {:>10} {:>6} NODELIST(REASON)",
-                "JOBID", "NAME", "USER", "ST", "TIME", "NODES"
-            );
+            println!("{}", format.header());
         }
         for j in jobs {
-            println!(
-                "{:>8} {:<10} {:<8} {:>3} {:>10} {:>6} {}",
-                j.job_id,
-                truncate(&j.name, 10),
-                truncate(&j.user, 8),
-                j.state_code,
-                format_duration(j.elapsed_secs),
-                j.nodes.len(),
-                nodelist_or_reason(j)
-            );
+            println!("{}", format.line(j));
         }
     }
 
     fn accounting(&self, jobs: &[JobView], header: bool) {
         if header {
             println!(
-                "{:>8} {:<10} {:<8} {:<13} {:>8} {:>10} {:>6} {:<16} REASON",
-                "JOBID", "JOBNAME", "USER", "STATE", "EXITCODE", "ELAPSED", "NTASKS", "NODELIST"
+                "{:>12} {:<10} {:<9} {:<8} {:<13} {:>8} {:>10} {:>6} {:>9} {:>10} {:<16} REASON",
+                "JOBID",
+                "JOBNAME",
+                "PARTITION",
+                "USER",
+                "STATE",
+                "EXITCODE",
+                "ELAPSED",
+                "NTASKS",
+                "MAXMEM",
+                "MAXMEMTASK",
+                "NODELIST"
             );
         }
         for j in jobs {
             let reason = if j.reason == "None" { "" } else { &j.reason };
+            let (mem, task) = max_mem(j);
             println!(
-                "{:>8} {:<10} {:<8} {:<13} {:>8} {:>10} {:>6} {:<16} {}",
-                j.job_id,
+                "{:>12} {:<10} {:<9} {:<8} {:<13} {:>8} {:>10} {:>6} {:>9} {:>10} {:<16} {}",
+                j.job_id_display,
                 truncate(&j.name, 10),
+                truncate(&j.partition, 9),
                 truncate(&j.user, 8),
                 j.state,
                 exit_code(j),
                 format_duration(j.elapsed_secs),
                 j.ntasks,
+                mem,
+                task,
                 nodelist(&j.nodes),
                 reason
             );
@@ -120,14 +149,15 @@ impl Output for Cli {
 
     fn nodes(&self, nodes: &[NodeView]) {
         println!(
-            "{:<16} {:<6} {:>14} JOBS",
-            "NODELIST", "STATE", "SLOTS(A/I/T)"
+            "{:<16} {:<10} {:<6} {:>14} {:<12} REASON",
+            "NODELIST", "PARTITION", "STATE", "SLOTS(A/I/T)", "JOBS"
         );
         for n in nodes {
             let jobs: Vec<String> = n.running_jobs.iter().map(|j| j.to_string()).collect();
             println!(
-                "{:<16} {:<6} {:>14} {}",
+                "{:<16} {:<10} {:<6} {:>14} {:<12} {}",
                 n.name,
+                n.partitions.join(","),
                 n.state,
                 format!(
                     "{}/{}/{}",
@@ -135,7 +165,8 @@ impl Output for Cli {
                     n.slots.saturating_sub(n.allocated),
                     n.slots
                 ),
-                jobs.join(",")
+                jobs.join(","),
+                n.reason
             );
         }
     }
@@ -180,7 +211,7 @@ impl Output for Json {
     fn submitted(&self, id: u64) {
         print_json(&serde_json::json!({ "job_id": id }));
     }
-    fn queue(&self, jobs: &[JobView], _: bool) {
+    fn queue(&self, jobs: &[JobView], _: &Format, _: bool) {
         print_json(&serde_json::json!({ "jobs": jobs }));
     }
     fn accounting(&self, jobs: &[JobView], _: bool) {
@@ -201,11 +232,12 @@ impl Output for Parsable {
     fn submitted(&self, id: u64) {
         println!("{id}");
     }
-    fn queue(&self, jobs: &[JobView], _: bool) {
+    fn queue(&self, jobs: &[JobView], _: &Format, _: bool) {
         for j in jobs {
             println!(
-                "{}|{}|{}|{}|{}|{}|{}",
-                j.job_id,
+                "{}|{}|{}|{}|{}|{}|{}|{}",
+                j.job_id_display,
+                j.partition,
                 j.name,
                 j.user,
                 j.state_code,
@@ -218,14 +250,16 @@ impl Output for Parsable {
     fn accounting(&self, jobs: &[JobView], _: bool) {
         for j in jobs {
             println!(
-                "{}|{}|{}|{}|{}|{}|{}|{}",
-                j.job_id,
+                "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
+                j.job_id_display,
                 j.name,
+                j.partition,
                 j.user,
                 j.state,
                 exit_code(j),
                 j.elapsed_secs,
                 j.ntasks,
+                j.max_mem_bytes,
                 nodelist(&j.nodes)
             );
         }

@@ -9,9 +9,15 @@ fn s(r: capnp::Result<capnp::text::Reader<'_>>) -> capnp::Result<String> {
 }
 
 /// A job row (fqueue, facct, fsub --wait).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct JobView {
     pub job_id: u64,
+    /// Slurm's JOBID: `A_i` for array tasks.
+    pub job_id_display: String,
+    pub array_job_id: Option<u64>,
+    pub array_task_id: Option<u32>,
+    pub partition: String,
+    pub priority: i64,
     pub name: String,
     pub user: String,
     pub uid: u32,
@@ -31,6 +37,22 @@ pub struct JobView {
     pub output: String,
     pub time_limit_secs: u32,
     pub cwd: String,
+    /// Slurm's `exit:signal`.
+    pub exit: String,
+    pub exit_signal: u32,
+    pub max_mem_bytes: u64,
+    /// Peak linear memory per rank: `[rank, bytes]`.
+    pub rank_mem: Vec<(u32, u64)>,
+    pub restarts: u32,
+    /// Estimated start of a pending job (fqueue --start); None = unknown.
+    pub expected_start_ms: Option<i64>,
+    pub dependency: String,
+    pub steps: u32,
+    pub step: u32,
+    pub exclusive: bool,
+    pub mem_per_rank_mib: u32,
+    /// "yes", "no" or "default" (requeued only by fcontrol).
+    pub requeue: String,
 }
 
 impl JobView {
@@ -43,8 +65,18 @@ impl JobView {
             (s, 0) => now_ms - s,
             (s, e) => e - s,
         };
+        let array =
+            (r.get_array_job_id() != 0).then(|| (r.get_array_job_id(), r.get_array_task_id()));
         Ok(JobView {
             job_id: r.get_id(),
+            job_id_display: match array {
+                Some((a, t)) => format!("{a}_{t}"),
+                None => r.get_id().to_string(),
+            },
+            array_job_id: array.map(|a| a.0),
+            array_task_id: array.map(|a| a.1),
+            partition: s(r.get_partition())?,
+            priority: r.get_priority(),
             name: s(r.get_name())?,
             user: s(r.get_user())?,
             uid: r.get_uid(),
@@ -72,7 +104,38 @@ impl JobView {
             output: s(r.get_output())?,
             time_limit_secs: r.get_time_limit_secs(),
             cwd: s(r.get_cwd())?,
+            exit: format!("{}:{}", r.get_exit_code(), r.get_exit_signal()),
+            exit_signal: r.get_exit_signal(),
+            max_mem_bytes: r.get_max_mem_bytes(),
+            rank_mem: r
+                .get_rank_mem()?
+                .iter()
+                .map(|m| (m.get_rank(), m.get_bytes()))
+                .collect(),
+            restarts: r.get_restarts(),
+            expected_start_ms: (r.get_expected_start_ms() != 0).then(|| r.get_expected_start_ms()),
+            dependency: s(r.get_dependency())?,
+            steps: r.get_steps(),
+            step: r.get_step(),
+            exclusive: r.get_exclusive(),
+            mem_per_rank_mib: r.get_mem_per_rank_mib(),
+            requeue: match r.get_requeue() {
+                1 => "yes",
+                2 => "no",
+                _ => "default",
+            }
+            .into(),
         })
+    }
+
+    /// A pending job with empty fields (to check format strings against).
+    pub fn example() -> JobView {
+        JobView {
+            state: "PENDING".into(),
+            state_code: "PD".into(),
+            reason: "None".into(),
+            ..Default::default()
+        }
     }
 
     /// True once the job has ended.
@@ -95,6 +158,9 @@ impl JobView {
 pub struct NodeView {
     pub name: String,
     pub state: String,
+    pub partitions: Vec<String>,
+    /// Why it is drained ("" if not).
+    pub reason: String,
     pub slots: u32,
     pub allocated: u32,
     pub last_seen_ms: i64,
@@ -107,6 +173,12 @@ impl NodeView {
         Ok(NodeView {
             name: s(r.get_name())?,
             state: s(r.get_state())?,
+            partitions: r
+                .get_partitions()?
+                .iter()
+                .map(|a| Ok(a?.to_string()?))
+                .collect::<capnp::Result<_>>()?,
+            reason: s(r.get_reason())?,
             slots: r.get_slots(),
             allocated: r.get_allocated(),
             last_seen_ms: r.get_last_seen_ms(),

@@ -389,7 +389,6 @@ pub fn parse_time_limit(s: &str) -> Result<u32, String> {
     u32::try_from(secs).map_err(|_| bad())
 }
 
-
 /// Parses `fsub -a`: indices `0-15`, `1,3,5`, steps `0-15:4`, mixed lists, and an
 /// optional `%N` limit on tasks running at once. Returns the sorted distinct indices
 /// and the limit (0 = none).
@@ -440,7 +439,10 @@ mod tests {
             task_id: 3,
             max_running: 0,
         };
-        assert_eq!(expand_output("%A_%a-%j", 10, "n", "u", Some(task)), "7_3-10");
+        assert_eq!(
+            expand_output("%A_%a-%j", 10, "n", "u", Some(task)),
+            "7_3-10"
+        );
         assert_eq!(run_key(5, 3) >> RUN_SHIFT, 3);
         assert_eq!(split_run_key(run_key(123_456, 7)), (123_456, 7));
     }

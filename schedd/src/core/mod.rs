@@ -682,12 +682,13 @@ impl Cluster {
         let mut left = self.pending_in.clone();
         let mut res: Vec<Option<plan::Reservation>> = vec![None; nparts];
         let mut tested = vec![0usize; nparts];
-        let open = |p: usize, index: &[FreeIndex], left: &[usize], tested: &[usize]| {
-            left[p] > 0 && index[p].any_free() && tested[p] < BACKFILL_DEPTH
-        };
+        // A partition is done once nothing behind its reservation can be tried
+        // any more; a full partition still gives its first jobs their reasons.
+        let open =
+            |p: usize, left: &[usize], tested: &[usize]| left[p] > 0 && tested[p] < BACKFILL_DEPTH;
         let mut cursor: Option<(i64, JobId)> = None;
         loop {
-            if !(0..nparts).any(|p| open(p, &index, &left, &tested)) {
+            if !(0..nparts).any(|p| open(p, &left, &tested)) {
                 break;
             }
             let lower = match cursor {
@@ -705,7 +706,7 @@ impl Cluster {
                 continue;
             };
             left[pi] -= 1;
-            if !(index[pi].any_free() && tested[pi] < BACKFILL_DEPTH) {
+            if tested[pi] >= BACKFILL_DEPTH {
                 continue;
             }
             if let Some(why) = self.blocker(job, now_ms) {
@@ -991,7 +992,11 @@ impl Cluster {
             return;
         };
         let exclusive = job.request.exclusive;
-        for p in job.placement.iter_mut().filter(|p| p.node == node && !p.released) {
+        for p in job
+            .placement
+            .iter_mut()
+            .filter(|p| p.node == node && !p.released)
+        {
             p.released = true;
             if let Some(n) = self.nodes.get_mut(node) {
                 n.used = n.used.saturating_sub(p.ranks.len() as u32);

@@ -110,7 +110,9 @@ pub fn parse_config(text: &str) -> Result<Vec<Partition>, String> {
         };
         let time = |t: &Option<String>, what: &str| match t {
             None => Ok(0),
-            Some(t) => parse_time_limit(t).map_err(|m| format!("partition '{}': {what}: {m}", e.name)),
+            Some(t) => {
+                parse_time_limit(t).map_err(|m| format!("partition '{}': {what}: {m}", e.name))
+            }
         };
         out.push(Partition {
             max_time_secs: time(&e.max_time, "max_time")?,
@@ -223,9 +225,9 @@ mod tests {
         assert_eq!(parse_config("").unwrap(), vec![Partition::everything()]);
         assert!(parse_config("[[partition]]\nname='a'\nstate='sideways'").is_err());
         assert!(parse_config("[[partition]]\nname='a'\nbogus=1").is_err());
-        assert!(
-            parse_config("[[partition]]\nname='a'\ndefault=true\n[[partition]]\nname='b'\ndefault=true")
-                .is_err()
-        );
+        assert!(parse_config(
+            "[[partition]]\nname='a'\ndefault=true\n[[partition]]\nname='b'\ndefault=true"
+        )
+        .is_err());
     }
 }

@@ -281,7 +281,12 @@ impl Server {
                     for (i, (node, ranks)) in step_peers.iter().enumerate() {
                         let mut pr = peers.reborrow().get(i as u32);
                         pr.set_node(node);
-                        pr.set_addr(agents.get(*node).map(|a| a.peer_addr.as_str()).unwrap_or(""));
+                        pr.set_addr(
+                            agents
+                                .get(*node)
+                                .map(|a| a.peer_addr.as_str())
+                                .unwrap_or(""),
+                        );
                         let mut r = pr.init_ranks(ranks.len() as u32);
                         for (k, rank) in ranks.iter().enumerate() {
                             r.set(k as u32, *rank);
@@ -360,7 +365,10 @@ impl Server {
         let mut report =
             crate::core::NodeReport::new(state, format!("launch on node {node} failed: {why}"));
         report.exit_code = 1;
-        let actions = self.cluster.borrow_mut().report(node, key, report, now_ms());
+        let actions = self
+            .cluster
+            .borrow_mut()
+            .report(node, key, report, now_ms());
         self.settle(actions);
     }
 

@@ -289,12 +289,7 @@ impl scheduler::Server for SchedulerImpl {
         let mut errors = Vec::new();
         let mut actions = Vec::new();
         for id in p.get_job_ids()?.iter() {
-            match self
-                .server
-                .cluster
-                .borrow_mut()
-                .requeue(id, uid, now_ms())
-            {
+            match self.server.cluster.borrow_mut().requeue(id, uid, now_ms()) {
                 Ok(a) => {
                     actions.extend(a);
                     errors.push(String::new());
@@ -317,15 +312,15 @@ impl scheduler::Server for SchedulerImpl {
     ) -> Result<(), Error> {
         let p = params.get()?;
         if p.get_uid() != 0 {
-            return Err(failed(
-                "access denied: only root may drain or resume nodes",
-            ));
+            return Err(failed("access denied: only root may drain or resume nodes"));
         }
         let node = text(p.get_node()?)?;
         let reason = match (p.get_resume(), text(p.get_reason()?)?) {
             (true, _) => None,
             (false, r) if r.is_empty() => {
-                return Err(failed("a drain needs a reason (fcontrol drain NODE --reason TEXT)"))
+                return Err(failed(
+                    "a drain needs a reason (fcontrol drain NODE --reason TEXT)",
+                ))
             }
             (false, r) => Some(r),
         };

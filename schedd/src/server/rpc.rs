@@ -165,24 +165,26 @@ impl scheduler::Server for SchedulerImpl {
         if request.output_pattern.is_empty() || !request.output_pattern.starts_with('/') {
             return Err(failed("the output path must be absolute"));
         }
-        let mut cluster = self.server.cluster.borrow_mut();
-        let id = if array.is_empty() {
-            cluster.submit(request, f.hash, now_ms())
-        } else {
-            let (tasks, limit) = crate::core::job::parse_array(&array)
-                .map_err(|e| failed(format!("invalid job array specification {e}")))?;
-            cluster.submit_array(request, f.hash, &tasks, limit, now_ms())
-        }
-        .map_err(|e| failed(e.to_string()))?;
-        for dirty in cluster.take_dirty() {
-            if let Some(job) = cluster.job(dirty) {
-                self.server
-                    .store
-                    .put_job(job)
-                    .map_err(|e| failed(e.to_string()))?;
+        let id = {
+            let mut cluster = self.server.cluster.borrow_mut();
+            let id = if array.is_empty() {
+                cluster.submit(request, f.hash, now_ms())
+            } else {
+                let (tasks, limit) = crate::core::job::parse_array(&array)
+                    .map_err(|e| failed(format!("invalid job array specification {e}")))?;
+                cluster.submit_array(request, f.hash, &tasks, limit, now_ms())
             }
-        }
-        drop(cluster);
+            .map_err(|e| failed(e.to_string()))?;
+            for dirty in cluster.take_dirty() {
+                if let Some(job) = cluster.job(dirty) {
+                    self.server
+                        .store
+                        .put_job(job)
+                        .map_err(|e| failed(e.to_string()))?;
+                }
+            }
+            id
+        };
         self.server.flush().await.map_err(failed)?;
         results.get().set_job_id(id);
         self.server.settle(Vec::new());

@@ -232,6 +232,8 @@ pub struct Cluster {
     partitions: Vec<Partition>,
     /// Drained nodes and why (kept for nodes that are not registered).
     drains: BTreeMap<String, String>,
+    /// Per partition: (registered nodes, their slots); None = to recompute.
+    part_stats: Option<Vec<(u32, u32)>>,
     next_id: JobId,
     dirty: BTreeSet<JobId>,
     ended: Vec<JobId>,
@@ -266,6 +268,7 @@ impl Cluster {
             nodes: BTreeMap::new(),
             partitions,
             drains: BTreeMap::new(),
+            part_stats: None,
             next_id: 1,
             dirty: BTreeSet::new(),
             ended: Vec::new(),
@@ -283,6 +286,7 @@ impl Cluster {
     ) -> Self {
         let mut c = Cluster::with_partitions(partitions);
         c.drains = drains;
+        c.part_stats = None;
         for job in records {
             c.next_id = c.next_id.max(job.id + 1);
             match job.state {
@@ -412,8 +416,23 @@ impl Cluster {
         self.pending.len()
     }
 
+    /// Registered nodes and slots of partition `pi`.
+    fn partition_stats(&mut self, pi: usize) -> (u32, u32) {
+        let stats = self.part_stats.get_or_insert_with(|| {
+            let mut s = vec![(0u32, 0u32); self.partitions.len()];
+            for n in self.nodes.values() {
+                for &p in &n.partitions {
+                    s[p].0 += 1;
+                    s[p].1 += n.slots;
+                }
+            }
+            s
+        });
+        stats[pi]
+    }
+
     /// Checks a request against the partitions and nodes; returns the partition index.
-    fn validate(&self, request: &JobRequest) -> Result<usize, SubmitError> {
+    fn validate(&mut self, request: &JobRequest) -> Result<usize, SubmitError> {
         if request.ntasks == 0 {
             return Err(SubmitError::ZeroTasks);
         }
@@ -423,6 +442,7 @@ impl Cluster {
             self.partition_index(&request.partition)
                 .ok_or_else(|| SubmitError::Partition(request.partition.clone()))?
         };
+        let (members, total) = self.partition_stats(pi);
         let part = &self.partitions[pi];
         if part.max_time_secs > 0
             && (request.time_limit_secs > part.max_time_secs
@@ -443,13 +463,7 @@ impl Cluster {
                 "only root may give a negative --nice".into(),
             ));
         }
-        let members: Vec<&NodeEntry> = self
-            .nodes
-            .values()
-            .filter(|n| n.partitions.contains(&pi))
-            .collect();
-        let total: u32 = members.iter().map(|n| n.slots).sum();
-        if !members.is_empty() && request.ntasks > total {
+        if members > 0 && request.ntasks > total {
             return Err(SubmitError::TooLarge {
                 ntasks: request.ntasks,
                 total,
@@ -462,11 +476,10 @@ impl Cluster {
                 "-N {nodes} asks for more nodes than the {n} tasks can use"
             )));
         }
-        if !members.is_empty() && nodes as usize > members.len() {
+        if members > 0 && nodes > members {
             return Err(SubmitError::BadShape(format!(
-                "-N {nodes} but partition {} has {} nodes",
+                "-N {nodes} but partition {} has {members} nodes",
                 part.name,
-                members.len()
             )));
         }
         if per > 0 && nodes > 0 && nodes * per < n {
@@ -474,10 +487,9 @@ impl Cluster {
                 "-N {nodes} with --ntasks-per-node {per} holds fewer than {n} tasks"
             )));
         }
-        if per > 0 && !members.is_empty() && (members.len() as u32).saturating_mul(per) < n {
+        if per > 0 && members > 0 && members.saturating_mul(per) < n {
             return Err(SubmitError::BadShape(format!(
-                "--ntasks-per-node {per} on {} nodes holds fewer than {n} tasks",
-                members.len()
+                "--ntasks-per-node {per} on {members} nodes holds fewer than {n} tasks"
             )));
         }
         if let Some(s) = request.steps.iter().find(|s| s.ntasks > n || s.ntasks == 0) {
@@ -680,6 +692,9 @@ impl Cluster {
         let mut index = self.free_indexes();
         let nparts = self.partitions.len();
         let mut left = self.pending_in.clone();
+        // Per partition: the first job that did not fit, and its reservation once
+        // a later job that fits needs checking against it.
+        let mut top: Vec<Option<JobId>> = vec![None; nparts];
         let mut res: Vec<Option<plan::Reservation>> = vec![None; nparts];
         let mut tested = vec![0usize; nparts];
         // A partition is done once nothing behind its reservation can be tried
@@ -724,13 +739,16 @@ impl Cluster {
                 index[pi].place(shape)
             };
             let limit_ms = i64::from(job.time_limit_secs) * 1000;
-            match (chosen, &mut res[pi]) {
+            match (chosen, top[pi]) {
                 (Some(chosen), None) => {
                     self.start(id, &chosen, now_ms, &mut actions);
                     self.update_index(&mut index, &chosen);
                 }
-                (Some(chosen), Some(r)) => {
+                (Some(chosen), Some(first)) => {
                     tested[pi] += 1;
+                    let r = res[pi].get_or_insert_with(|| {
+                        plan::reserve(self, pi, &index[pi], &self.jobs[&first], now_ms)
+                    });
                     if r.admits(&chosen, limit_ms, now_ms) {
                         self.start(id, &chosen, now_ms, &mut actions);
                         self.update_index(&mut index, &chosen);
@@ -738,8 +756,8 @@ impl Cluster {
                         self.set_reason(id, "Priority");
                     }
                 }
-                (None, slot @ None) => {
-                    *slot = Some(plan::reserve(self, pi, &index[pi], job, now_ms));
+                (None, None) => {
+                    top[pi] = Some(id);
                     self.set_reason(id, "Resources");
                 }
                 (None, Some(_)) => {
@@ -890,6 +908,7 @@ impl Cluster {
                 reason: "stale ranks: schedd does not know this job on this node".into(),
             });
         }
+        self.part_stats = None;
         let node = self.node_entry(name, now_ms);
         node.slots = slots;
         node.up = true;

@@ -2,6 +2,7 @@
 //! that fit on one node, largest-free-first otherwise), ranks in contiguous blocks.
 
 use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 /// A node's capacity as the placer sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,8 +17,9 @@ pub struct FreeSlots<'a> {
 /// O(log n + nodes taken), so a scheduling cycle over 10,000 nodes stays cheap.
 #[derive(Debug, Clone, Default)]
 pub struct FreeIndex {
-    by_free: BTreeSet<(u32, String)>,
-    free: HashMap<String, u32>,
+    // Names are shared between the two maps: updates allocate nothing.
+    by_free: BTreeSet<(u32, Rc<str>)>,
+    free: HashMap<Rc<str>, u32>,
 }
 
 impl FreeIndex {
@@ -28,18 +30,18 @@ impl FreeIndex {
 
     /// Sets `node`'s free slots (0 removes it from placement).
     pub fn set(&mut self, node: &str, free: u32) {
-        match self.free.get_mut(node) {
-            Some(old) if *old == free => return,
-            Some(old) => {
-                self.by_free.remove(&(*old, node.to_string()));
-                *old = free;
+        let name = match self.free.get_key_value(node) {
+            Some((_, old)) if *old == free => return,
+            Some((name, old)) => {
+                let name = name.clone();
+                self.by_free.remove(&(*old, name.clone()));
+                name
             }
-            None => {
-                self.free.insert(node.to_string(), free);
-            }
-        }
+            None => Rc::from(node),
+        };
+        self.free.insert(name.clone(), free);
         if free > 0 {
-            self.by_free.insert((free, node.to_string()));
+            self.by_free.insert((free, name));
         }
     }
 
@@ -55,7 +57,7 @@ impl FreeIndex {
 
     /// Every node with its free slots, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
-        self.free.iter().map(|(n, f)| (n.as_str(), *f))
+        self.free.iter().map(|(n, f)| (&**n, *f))
     }
 
     /// Adds `slots` to `node`'s free slots.
@@ -81,12 +83,12 @@ impl FreeIndex {
         std::iter::from_fn(move || {
             if group.is_empty() {
                 let (f, n) = rev.next()?;
-                group.push((*f, n.as_str()));
+                group.push((*f, &**n));
                 while let Some((g, m)) = rev.peek() {
                     if *g != *f {
                         break;
                     }
-                    group.push((*g, m.as_str()));
+                    group.push((*g, &**m));
                     rev.next();
                 }
                 // Names came in descending order: pop from the back yields ascending.
@@ -108,8 +110,8 @@ impl FreeIndex {
         }
         if want == 0 && per_node == 0 {
             // Best fit on a single node: the fullest node that still has room.
-            if let Some((_, node)) = self.by_free.range((ntasks, String::new())..).next() {
-                return Some(vec![(node.clone(), 0, ntasks)]);
+            if let Some((_, node)) = self.by_free.range((ntasks, Rc::from(""))..).next() {
+                return Some(vec![(node.to_string(), 0, ntasks)]);
             }
             // Otherwise as few nodes as possible: largest free first.
             let mut out = Vec::new();

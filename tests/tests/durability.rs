@@ -39,10 +39,8 @@ fn fsub_wait_survives_a_schedd_restart() {
     c.upload("deadlock", "faults/deadlock");
     let id = c.submit(&["-n", "1", "deadlock"]);
     c.wait_state(id, "R", Duration::from_secs(20));
-    let bin = fbatch_tests::bin_dir();
-    let waiter = std::process::Command::new(bin.join("fsub"))
-        .env("FBATCH_SCHEDD", &c.addr)
-        .current_dir(c.dir())
+    let waiter = c
+        .command("fsub")
         .args(["-n", "1", "--wait", "deadlock"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

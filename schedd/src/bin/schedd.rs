@@ -20,6 +20,10 @@ struct Cli {
     /// A node silent for this long is declared down and its jobs fail (NF), in ms.
     #[arg(long, default_value_t = 5000)]
     node_timeout_ms: u64,
+    /// The cluster secret every node and client must prove it holds (default:
+    /// STATE_DIR/cluster.key, created with a random key on first start).
+    #[arg(long, value_name = "FILE")]
+    secret_file: Option<PathBuf>,
 }
 
 fn main() {
@@ -30,6 +34,7 @@ fn main() {
         state_dir: cli.state_dir,
         heartbeat: Duration::from_millis(cli.heartbeat_ms),
         node_timeout: Duration::from_millis(cli.node_timeout_ms),
+        secret_file: cli.secret_file,
     };
     if let Err(e) = schedd::server::run(config) {
         eprintln!("schedd: error: {e:#}");

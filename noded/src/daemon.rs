@@ -171,15 +171,20 @@ impl Node {
             .await
             .map_err(|e| anyhow::anyhow!(fbatch_proto::rpc::error_text(&e)))?;
         let r = reply.get()?;
-        let artifact = r.get_artifact()?.to_vec();
+        let artifact = match r.get_artifact()? {
+            [] => None,
+            bytes => {
+                let sha: [u8; 32] = r.get_artifact_sha256()?.try_into().map_err(|_| {
+                    anyhow::anyhow!("schedd sent an artifact without its sha256 record")
+                })?;
+                Some(aotc::Artifact::received(bytes, sha))
+            }
+        };
         let wasm = r.get_wasm()?.to_vec();
         let (cache, h) = (self.cache.clone(), hash.to_string());
-        tokio::task::spawn_blocking(move || {
-            if !artifact.is_empty() {
-                cache.install_artifact(&h, &artifact)
-            } else {
-                cache.compile(&h, &wasm)
-            }
+        tokio::task::spawn_blocking(move || match artifact {
+            Some(artifact) => cache.install_artifact(&h, &artifact),
+            None => cache.compile(&h, &wasm),
         })
         .await?
     }

@@ -1,11 +1,13 @@
 //! Only holders of the cluster secret get an answer: clients and nodes with no key
 //! or a wrong one are refused with a clear message; garbage, hang-ups and silence
 //! on any port crash nothing; schedd's generated key is private and survives a
-//! restart.
+//! restart. Only native code aotc produced is ever loaded: a precompiled upload is
+//! refused, and a tampered cached artifact is compiled or fetched again.
 
-use fbatch_tests::{Cluster, KEY_ENV};
+use fbatch_tests::{wasm, Cluster, KEY_ENV};
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -216,4 +218,117 @@ fn the_generated_key_is_private_and_survives_a_restart() {
     });
     let id = c.submit(&["-n", "1", "--wait", "hellompi"]);
     assert_eq!(c.job(id)["state_code"], "CD");
+}
+
+#[test]
+fn fupload_refuses_a_precompiled_artifact() {
+    let c = Cluster::start(&[]);
+    let w = wasm("mpi/hellompi");
+    let cwasm = c.dir().join("hellompi.cwasm");
+    let out = std::process::Command::new(fbatch_tests::bin_dir().join("aotc"))
+        .arg("compile")
+        .arg(&w)
+        .arg("--cache")
+        .arg(c.dir().join("aotc-cache"))
+        .arg("-o")
+        .arg(&cwasm)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let r = c.run("fupload", &["sneaky", cwasm.to_str().unwrap()]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains(
+            "sneaky: this is a precompiled native artifact (an ELF file such as a wasmtime \
+             .cwasm), not a WebAssembly module"
+        ),
+        "{r:?}"
+    );
+    let junk = c.dir().join("junk.wasm");
+    std::fs::write(&junk, b"not wasm at all").unwrap();
+    let r = c.run("fupload", &["junk", junk.to_str().unwrap()]);
+    assert!(r.stderr.contains("not a valid WebAssembly module"), "{r:?}");
+    let listed = c.ok("fupload", &["real", w.to_str().unwrap()]);
+    assert!(listed.contains("real"), "{listed}");
+}
+
+/// Flips the last byte of every value in the sled tree `tree` of the database
+/// at `db` (whose daemon is stopped); returns how many it changed.
+fn tamper(db_dir: &Path, tree: &str) -> usize {
+    let db = sled::open(db_dir).unwrap();
+    let t = db.open_tree(tree).unwrap();
+    let mut n = 0;
+    for kv in t.iter() {
+        let (k, v) = kv.unwrap();
+        let mut v = v.to_vec();
+        *v.last_mut().unwrap() ^= 0x01;
+        t.insert(k, v).unwrap();
+        n += 1;
+    }
+    db.flush().unwrap();
+    drop((t, db));
+    wait_unlocked(db_dir);
+    n
+}
+
+/// Waits until nothing holds sled's lock on the database in `dir`: sled's
+/// background threads may keep it for a moment after the last handle is dropped,
+/// and a daemon started meanwhile could not open its state.
+fn wait_unlocked(dir: &Path) {
+    let f = std::fs::File::open(dir.join("db")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    // SAFETY: flock(2) on a descriptor this function owns; sled locks the same
+    // file with flock, so ours succeeds only once sled's lock is gone.
+    while unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        assert!(
+            Instant::now() < deadline,
+            "sled still locks {}",
+            dir.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Closing `f` releases our lock.
+}
+
+#[test]
+fn a_tampered_cached_artifact_is_never_loaded_but_rebuilt() {
+    let mut c = Cluster::start(&[("node0", 2)]);
+    c.upload("hellompi", "mpi/hellompi");
+    let first = c.submit(&["-n", "2", "--wait", "hellompi"]);
+    assert_eq!(c.job(first)["state_code"], "CD");
+
+    // noded's cache: the node fetches the module from schedd again.
+    c.kill_node("node0");
+    assert_eq!(
+        tamper(&c.node_state_dir("node0").join("cache"), "artifacts"),
+        1
+    );
+    c.add_node("node0", 2);
+    let id = c.submit(&["-n", "2", "--wait", "hellompi"]);
+    assert_eq!(c.job(id)["state_code"], "CD", "{}", c.log("node0"));
+    assert_eq!(c.output(id).lines().count(), 2);
+    assert!(
+        c.log("node0")
+            .contains("discarding the cached artifact of module"),
+        "{}",
+        c.log("node0")
+    );
+
+    // schedd's cache: a node that has never seen the module gets the wasm to
+    // compile instead of the tampered artifact.
+    c.kill_node("node0");
+    c.kill_schedd();
+    assert_eq!(tamper(&c.schedd_state_dir().join("db"), "artifacts"), 1);
+    c.restart_schedd();
+    c.add_node("fresh", 2);
+    let id = c.submit(&["-n", "2", "--wait", "hellompi"]);
+    let job = c.job(id);
+    assert_eq!(job["state_code"], "CD", "{}", c.log("schedd"));
+    assert_eq!(job["nodes"], serde_json::json!(["fresh"]));
+    assert!(
+        c.log("schedd")
+            .contains("discarding the cached artifact of module"),
+        "{}",
+        c.log("schedd")
+    );
 }

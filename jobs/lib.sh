@@ -1,6 +1,6 @@
 # Shared by the benchmark scripts: build fbatch, start/stop a local cluster,
 # compile C sources for fbatch (fmpicc) and natively (mpicc), time commands.
-# Source it from bash; it sets ROOT, BIN, WORK and FBATCH_SCHEDD.
+# Source it from bash; it sets ROOT, BIN, WORK, FBATCH_SCHEDD and FBATCH_SECRET_FILE.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN="$ROOT/target/debug"
@@ -22,6 +22,8 @@ start_cluster() {
   CLUSTER_PIDS=($!)
   for _ in $(seq 100); do [ -s "$WORK/schedd/schedd.addr" ] && break; sleep 0.1; done
   export FBATCH_SCHEDD=$(cat "$WORK/schedd/schedd.addr")
+  # The key schedd created on first start, for noded and the client commands.
+  export FBATCH_SECRET_FILE="$WORK/schedd/cluster.key"
   for i in $(seq 0 $((nodes - 1))); do
     noded --slots "$slots" --name "node$i" --state-dir "$WORK/node$i" >"$WORK/node$i.log" 2>&1 &
     CLUSTER_PIDS+=($!)

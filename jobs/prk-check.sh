@@ -145,6 +145,7 @@ pids+=($!)
 for _ in $(seq 100); do [ -s "$work/schedd/schedd.addr" ] && break; sleep 0.05; done
 [ -s "$work/schedd/schedd.addr" ] || { echo "schedd did not start:"; cat "$work/schedd.log"; exit 1; }
 export FBATCH_SCHEDD=$(cat "$work/schedd/schedd.addr")
+export FBATCH_SECRET_FILE="$work/schedd/cluster.key"
 slots=$(( n > 8 ? n : 8 ))
 "$BIN/noded" --slots "$slots" --name node0 --state-dir "$work/node0" >"$work/noded.log" 2>&1 &
 pids+=($!)

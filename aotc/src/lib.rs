@@ -5,14 +5,18 @@
 //! with Cranelift (`Engine::precompile_module`) and caches the artifact in a sled tree
 //! keyed by `sha256(wasm) || sha256(engine compatibility hash)`. A second compile of
 //! the same module for the same engine is a cache hit that does no Cranelift work.
+//! Each artifact carries the sha256 recorded when it was produced, checked before
+//! it is ever loaded (see [`artifact`]).
 //!
 //! Both schedd and noded build their engines with [`engine_config`], so an artifact
 //! compiled by schedd loads in noded whenever their engine hashes agree.
 
 pub mod abi;
+pub mod artifact;
 mod imports;
 pub mod probe;
 
+pub use artifact::{Artifact, IntegrityError};
 pub use imports::{import_problems, module_shape, signature, HostFunctions, ModuleShape};
 
 use sha2::{Digest, Sha256};
@@ -26,6 +30,13 @@ pub enum AotcError {
     /// The bytes are not a valid WebAssembly module.
     #[error("not a valid WebAssembly module: {0}")]
     Invalid(String),
+    /// The bytes are native code (a precompiled artifact), which fbatch never
+    /// accepts from a client.
+    #[error(
+        "this is a precompiled native artifact (an ELF file such as a wasmtime .cwasm), \
+         not a WebAssembly module: fbatch only accepts .wasm and compiles it itself"
+    )]
+    Precompiled,
     /// The module cannot run as an fbatch job (no `_start`, no exported memory).
     #[error("not a runnable fbatch module: {0}")]
     NotCommand(String),
@@ -38,6 +49,9 @@ pub enum AotcError {
     /// Loading an artifact into the engine failed.
     #[error("loading compiled artifact: {0}")]
     Load(String),
+    /// An artifact's bytes do not match the sha256 recorded when aotc produced it.
+    #[error("refusing to load the artifact: {0}")]
+    Integrity(#[from] IntegrityError),
 }
 
 /// The wasmtime configuration every fbatch engine uses (schedd and noded alike).
@@ -134,7 +148,7 @@ pub struct Compiled {
     /// sha256 of the wasm, hex.
     pub module_hash: String,
     /// The native artifact, loadable with [`Compiler::load`].
-    pub artifact: sled::IVec,
+    pub artifact: Artifact,
     /// True if the artifact came from the cache (no Cranelift work was done).
     pub cache_hit: bool,
     /// Time spent in Cranelift (zero on a cache hit).
@@ -182,6 +196,9 @@ impl Compiler {
     /// Checks that `wasm` is a module fbatch can run: valid, a command, and importing
     /// only what noded provides. Returns its hash.
     pub fn check(&self, wasm: &[u8]) -> Result<[u8; 32], AotcError> {
+        if wasm.starts_with(b"\x7fELF") {
+            return Err(AotcError::Precompiled);
+        }
         if !wasm.starts_with(b"\0asm") {
             return Err(AotcError::Invalid(
                 "the file does not start with the wasm magic header \\0asm".into(),
@@ -211,8 +228,7 @@ impl Compiler {
     /// Validates, checks and compiles `wasm`, or returns the cached artifact.
     pub fn compile(&self, wasm: &[u8]) -> Result<Compiled, AotcError> {
         let hash = self.check(wasm)?;
-        let key = self.key(&hash);
-        if let Some(artifact) = self.cache.get(key)? {
+        if let Some(artifact) = self.cached(&hash)? {
             return Ok(Compiled {
                 module_hash: hex::encode(hash),
                 artifact,
@@ -227,8 +243,8 @@ impl Compiler {
             .precompile_module(&instrumented)
             .map_err(|e| AotcError::Invalid(format!("{e:#}")))?;
         let compile_time = start.elapsed();
-        let artifact = sled::IVec::from(artifact);
-        self.cache.insert(key, artifact.clone())?;
+        let artifact = Artifact::produced(artifact);
+        self.cache.insert(self.key(&hash), artifact.to_entry())?;
         Ok(Compiled {
             module_hash: hex::encode(hash),
             artifact,
@@ -237,27 +253,109 @@ impl Compiler {
         })
     }
 
-    /// The cached artifact of a module for this engine, if any.
-    pub fn cached(&self, module_hash: &[u8; 32]) -> Result<Option<sled::IVec>, AotcError> {
-        Ok(self.cache.get(self.key(module_hash))?)
+    /// The cached artifact of a module for this engine, if any. An entry whose
+    /// bytes do not match its recorded sha256 is logged and removed (the caller
+    /// compiles or fetches the module again), never returned.
+    pub fn cached(&self, module_hash: &[u8; 32]) -> Result<Option<Artifact>, AotcError> {
+        let key = self.key(module_hash);
+        let Some(entry) = self.cache.get(key)? else {
+            return Ok(None);
+        };
+        match Artifact::from_entry(entry).and_then(|a| a.verify().map(|_| a)) {
+            Ok(artifact) => Ok(Some(artifact)),
+            Err(e) => {
+                log::warn!(
+                    "discarding the cached artifact of module {}: {e}",
+                    hex::encode(module_hash)
+                );
+                self.cache.remove(key)?;
+                Ok(None)
+            }
+        }
     }
 
-    /// Stores an artifact produced by aotc elsewhere (schedd) for this engine.
-    pub fn store(&self, module_hash: &[u8; 32], artifact: &[u8]) -> Result<(), AotcError> {
-        self.cache.insert(self.key(module_hash), artifact)?;
+    /// Stores an artifact produced by aotc elsewhere (schedd) for this engine,
+    /// once its bytes match the sha256 recorded with them.
+    pub fn store(&self, module_hash: &[u8; 32], artifact: &Artifact) -> Result<(), AotcError> {
+        artifact.verify()?;
+        self.cache
+            .insert(self.key(module_hash), artifact.to_entry())?;
         Ok(())
     }
 
-    /// Loads an artifact into a runnable module.
-    ///
-    /// Only pass bytes that [`Compiler::compile`] produced for an engine with this
-    /// engine's hash (the cache and schedd's artifact store hold nothing else).
-    pub fn load(&self, artifact: &[u8]) -> Result<Module, AotcError> {
-        // SAFETY: `Module::deserialize` trusts its input to be a wasmtime artifact.
-        // fbatch only ever passes artifacts that aotc itself produced with
-        // `precompile_module` (schedd compiles uploaded wasm; clients cannot send
-        // artifacts), stored under a key that includes this engine's hash.
-        unsafe { Module::deserialize(&self.engine, artifact) }
+    /// Loads an artifact into a runnable module, after checking its bytes against
+    /// the sha256 recorded when aotc produced it. The only place fbatch
+    /// deserializes native code.
+    pub fn load(&self, artifact: &Artifact) -> Result<Module, AotcError> {
+        artifact.verify()?;
+        // SAFETY: `Module::deserialize` trusts its input to be a wasmtime artifact
+        // for this engine. The bytes are the ones aotc produced with
+        // `precompile_module` from wasm it checked (their sha256 matches the
+        // record made then, just checked above): clients can only upload wasm,
+        // and artifacts are cached under keys that include this engine's hash.
+        unsafe { Module::deserialize(&self.engine, artifact.bytes()) }
             .map_err(|e| AotcError::Load(format!("{e:#}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HELLO: &str = r#"(module
+        (memory (export "memory") 1)
+        (func (export "_start")))"#;
+
+    fn compiler() -> (Compiler, sled::Db) {
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let c = Compiler::new(new_engine().unwrap(), db.open_tree("artifacts").unwrap());
+        (c, db)
+    }
+
+    #[test]
+    fn a_tampered_cache_entry_is_recompiled_never_loaded() {
+        let (c, db) = compiler();
+        let wasm = wat::parse_str(HELLO).unwrap();
+        let first = c.compile(&wasm).unwrap();
+        assert!(!first.cache_hit);
+        c.load(&first.artifact).unwrap();
+        let tree = db.open_tree("artifacts").unwrap();
+        let (key, entry) = tree.first().unwrap().unwrap();
+        let mut bad = entry.to_vec();
+        *bad.last_mut().unwrap() ^= 0x5a;
+        tree.insert(&key, bad).unwrap();
+        let hash = module_hash(&wasm);
+        assert!(
+            c.cached(&hash).unwrap().is_none(),
+            "the bad entry is dropped"
+        );
+        assert!(tree.get(&key).unwrap().is_none());
+        tree.insert(&key, [&entry[..40], b"tampered"].concat())
+            .unwrap();
+        let again = c.compile(&wasm).unwrap();
+        assert!(!again.cache_hit, "a tampered entry means a recompile");
+        assert!(c.compile(&wasm).unwrap().cache_hit);
+    }
+
+    #[test]
+    fn load_refuses_bytes_that_do_not_match_their_record() {
+        let (c, _db) = compiler();
+        let compiled = c.compile(&wat::parse_str(HELLO).unwrap()).unwrap();
+        let mut bytes = compiled.artifact.bytes().to_vec();
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 1;
+        let forged = Artifact::received(&bytes, compiled.artifact.recorded_sha256());
+        let e = c.load(&forged).unwrap_err();
+        assert!(matches!(e, AotcError::Integrity(_)), "{e}");
+        assert!(c.store(&[0; 32], &forged).is_err());
+    }
+
+    #[test]
+    fn a_precompiled_artifact_is_refused_as_input() {
+        let (c, _db) = compiler();
+        let compiled = c.compile(&wat::parse_str(HELLO).unwrap()).unwrap();
+        let e = c.compile(compiled.artifact.bytes()).unwrap_err();
+        assert!(matches!(e, AotcError::Precompiled), "{e}");
+        assert!(e.to_string().contains("not a WebAssembly module"), "{e}");
     }
 }

@@ -82,7 +82,7 @@ fn main() -> anyhow::Result<()> {
             println!("load     {:.3} ms", load.as_secs_f64() * 1e3);
             println!("artifact {} bytes", compiled.artifact.len());
             if let Some(out) = output {
-                std::fs::write(&out, &compiled.artifact)
+                std::fs::write(&out, compiled.artifact.bytes())
                     .with_context(|| format!("writing {}", out.display()))?;
             }
             db.flush()?;

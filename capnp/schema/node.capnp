@@ -62,8 +62,10 @@ struct JobReport {
 interface NodeSession {
   heartbeat @0 (runningJobs :List(UInt64)) -> ();
   jobEnded @1 (report :JobReport) -> ();
-  # The compiled artifact for this node's engine, or (if schedd has none for it) the wasm.
-  fetchModule @2 (hash :Text) -> (artifact :Data, wasm :Data);
+  # The compiled artifact for this node's engine with the sha256 aotc recorded when
+  # it produced it (noded loads the artifact only if its bytes match), or, if
+  # schedd has none for this engine, the wasm (noded compiles it).
+  fetchModule @2 (hash :Text) -> (artifact :Data, wasm :Data, artifactSha256 :Data);
 }
 
 # One MPI message (or a piece of one) between noded processes. Messages of a job

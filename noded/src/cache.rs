@@ -1,4 +1,7 @@
 //! The node's module cache: loaded modules in memory, aotc artifacts in sled.
+//! Artifacts are checked against the sha256 aotc recorded when it produced them
+//! before they are loaded or stored (see aotc's `artifact`); a cache entry that
+//! fails the check is dropped and the module fetched again.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -9,18 +12,19 @@ use wasmtime::{Engine, Module};
 pub struct ModuleCache {
     compiler: aotc::Compiler,
     loaded: Mutex<HashMap<String, Module>>,
-    _db: sled::Db,
+    db: sled::Db,
 }
 
 impl ModuleCache {
-    /// Opens the artifact cache under `state_dir`.
+    /// Opens the artifact cache under `state_dir`. New artifacts are flushed
+    /// before they are used, so a restarted noded (even after `kill -9`) finds them.
     pub fn open(state_dir: &Path, engine: Engine) -> anyhow::Result<ModuleCache> {
         let db = sled::open(state_dir.join("cache"))?;
         let compiler = aotc::Compiler::new(engine, db.open_tree("artifacts")?);
         Ok(ModuleCache {
             compiler,
             loaded: Mutex::new(HashMap::new()),
-            _db: db,
+            db,
         })
     }
 
@@ -42,12 +46,21 @@ impl ModuleCache {
         }
     }
 
-    /// Installs an artifact schedd compiled for this engine.
-    pub fn install_artifact(&self, hash: &str, artifact: &[u8]) -> anyhow::Result<Module> {
+    /// Installs an artifact schedd compiled for this engine (loaded and stored
+    /// only if its bytes match the sha256 recorded with them).
+    pub fn install_artifact(
+        &self,
+        hash: &str,
+        artifact: &aotc::Artifact,
+    ) -> anyhow::Result<Module> {
         let key = aotc::parse_hash(hash)
             .ok_or_else(|| anyhow::anyhow!("malformed module hash {hash}"))?;
-        let module = self.compiler.load(artifact)?;
+        let module = self
+            .compiler
+            .load(artifact)
+            .map_err(|e| anyhow::anyhow!("artifact from schedd for module {hash}: {e}"))?;
         self.compiler.store(&key, artifact)?;
+        self.db.flush()?;
         Ok(self.remember(hash, module))
     }
 
@@ -59,6 +72,9 @@ impl ModuleCache {
             "module bytes do not match hash {hash}"
         );
         let module = self.compiler.load(&compiled.artifact)?;
+        if !compiled.cache_hit {
+            self.db.flush()?;
+        }
         Ok(self.remember(hash, module))
     }
 

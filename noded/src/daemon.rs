@@ -10,6 +10,7 @@ use crate::peer::{RemoteLink, Wire};
 use crate::rank::{self, RankCtx};
 use anyhow::Context;
 use capnp::Error;
+use fbatch_proto::key::ClusterKey;
 use fbatch_proto::node_capnp::{node_agent, node_session, peer};
 use fbatch_proto::sched_capnp::{scheduler, JobState};
 use std::cell::RefCell;
@@ -40,6 +41,8 @@ pub struct Config {
     pub peer_listen: String,
     /// The Peer address to advertise (default: the bound address).
     pub peer_advertise: Option<String>,
+    /// The cluster key: proven to schedd and to other nodes, and asked of them.
+    pub key: ClusterKey,
 }
 
 enum JobSlot {
@@ -137,7 +140,7 @@ impl Node {
             }
         }
         let (tx, rx) = unbounded_channel();
-        tokio::task::spawn_local(peer_sender(addr.to_string(), rx));
+        tokio::task::spawn_local(peer_sender(addr.to_string(), self.config.key.clone(), rx));
         self.peer_queues
             .borrow_mut()
             .insert(addr.to_string(), tx.clone());
@@ -168,15 +171,20 @@ impl Node {
             .await
             .map_err(|e| anyhow::anyhow!(fbatch_proto::rpc::error_text(&e)))?;
         let r = reply.get()?;
-        let artifact = r.get_artifact()?.to_vec();
+        let artifact = match r.get_artifact()? {
+            [] => None,
+            bytes => {
+                let sha: [u8; 32] = r.get_artifact_sha256()?.try_into().map_err(|_| {
+                    anyhow::anyhow!("schedd sent an artifact without its sha256 record")
+                })?;
+                Some(aotc::Artifact::received(bytes, sha))
+            }
+        };
         let wasm = r.get_wasm()?.to_vec();
         let (cache, h) = (self.cache.clone(), hash.to_string());
-        tokio::task::spawn_blocking(move || {
-            if !artifact.is_empty() {
-                cache.install_artifact(&h, &artifact)
-            } else {
-                cache.compile(&h, &wasm)
-            }
+        tokio::task::spawn_blocking(move || match artifact {
+            Some(artifact) => cache.install_artifact(&h, &artifact),
+            None => cache.compile(&h, &wasm),
         })
         .await?
     }
@@ -231,9 +239,10 @@ impl Node {
 
     /// Registers with schedd, then heartbeats until the connection fails.
     async fn session(self: Rc<Self>) -> anyhow::Result<()> {
-        let (sched, conn) = fbatch_proto::rpc::connect::<scheduler::Client>(&self.config.schedd)
-            .await
-            .with_context(|| format!("connecting to schedd at {}", self.config.schedd))?;
+        let (sched, conn) =
+            fbatch_proto::rpc::connect::<scheduler::Client>(&self.config.schedd, &self.config.key)
+                .await
+                .with_context(|| format!("connecting to schedd at {}", self.config.schedd))?;
         let agent: node_agent::Client = capnp_rpc::new_client(Agent { node: self.clone() });
         let mut req = sched.register_node_request();
         {
@@ -521,7 +530,7 @@ const BATCH_BYTES: usize = 4 << 20;
 /// Owns the connection to one other noded: sends queued messages in order,
 /// batching what has accumulated, with up to [`IN_FLIGHT`] calls outstanding
 /// (Cap'n Proto delivers calls on one capability in the order they were made).
-async fn peer_sender(addr: String, mut rx: UnboundedReceiver<Wire>) {
+async fn peer_sender(addr: String, key: ClusterKey, mut rx: UnboundedReceiver<Wire>) {
     let slots = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
     let broken = Rc::new(std::cell::Cell::new(false));
     let mut client: Option<peer::Client> = None;
@@ -542,7 +551,7 @@ async fn peer_sender(addr: String, mut rx: UnboundedReceiver<Wire>) {
         }
         let mut attempt = 0;
         while client.is_none() && attempt < 5 {
-            match fbatch_proto::rpc::connect::<peer::Client>(&addr).await {
+            match fbatch_proto::rpc::connect::<peer::Client>(&addr, &key).await {
                 Ok((c, _conn)) => client = Some(c),
                 Err(e) => {
                     log::warn!("connecting to peer {addr}: {e}");
@@ -601,7 +610,7 @@ async fn peer_service(node: Rc<Node>, listener: tokio::net::TcpListener) {
         match listener.accept().await {
             Ok((stream, _)) => {
                 let svc: peer::Client = capnp_rpc::new_client(PeerService { node: node.clone() });
-                fbatch_proto::rpc::serve(stream, svc.client);
+                fbatch_proto::rpc::serve(stream, &node.config.key, svc.client);
             }
             Err(e) => {
                 log::warn!("peer service accept: {e}");

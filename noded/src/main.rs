@@ -31,6 +31,10 @@ struct Cli {
     /// Address to advertise for the Peer service (default: the bound address).
     #[arg(long)]
     peer_advertise: Option<String>,
+    /// The cluster secret shared with schedd and the other nodes (default:
+    /// /etc/fbatch/cluster.key).
+    #[arg(long, env = "FBATCH_SECRET_FILE", value_name = "FILE")]
+    secret_file: Option<PathBuf>,
 }
 
 fn mem_total() -> u64 {
@@ -48,6 +52,17 @@ fn mem_total() -> u64 {
 fn main() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
+    let (key, key_file) = match fbatch_proto::key::ClusterKey::find(cli.secret_file.as_deref()) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("noded: error: {e}");
+            std::process::exit(1);
+        }
+    };
+    log::info!("cluster secret: {}", key_file.display());
+    if let Some(w) = fbatch_proto::key::permission_warning(&key_file) {
+        log::warn!("{w}");
+    }
     let slots = cli
         .slots
         .unwrap_or_else(|| {
@@ -75,6 +90,7 @@ fn main() {
         mem_total: total,
         peer_listen: cli.peer_listen,
         peer_advertise: cli.peer_advertise,
+        key,
     };
     if let Err(e) = noded::daemon::run(config) {
         eprintln!("noded: error: {e:#}");

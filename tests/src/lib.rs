@@ -3,6 +3,9 @@
 //! directory, drive them with the real client commands, kill their process
 //! groups on teardown, and fail the test if a daemon died on its own.
 //!
+//! schedd creates the cluster key in its state directory on first start; the
+//! harness hands that file to every noded and client it runs (`FBATCH_SECRET_FILE`).
+//!
 //! The binaries come from the same target directory as the test executable:
 //! build them first (`cargo build --workspace`, which `scripts/test` does).
 
@@ -192,6 +195,9 @@ pub struct Cluster {
     config: Option<PathBuf>,
 }
 
+/// The environment variable clients and noded read the cluster key file from.
+pub const KEY_ENV: &str = "FBATCH_SECRET_FILE";
+
 impl Cluster {
     /// Starts schedd and one noded per `(name, slots)`, waiting until all are up.
     pub fn start(nodes: &[(&str, u32)]) -> Cluster {
@@ -251,8 +257,23 @@ impl Cluster {
         self.dir.path()
     }
 
+    /// schedd's state directory.
+    pub fn schedd_state_dir(&self) -> PathBuf {
+        self.dir.path().join("schedd")
+    }
+
+    /// The cluster key file (created by schedd in its state directory).
+    pub fn key_file(&self) -> PathBuf {
+        self.schedd_state_dir().join("cluster.key")
+    }
+
+    /// A noded's state directory.
+    pub fn node_state_dir(&self, name: &str) -> PathBuf {
+        self.dir.path().join(format!("node-{name}"))
+    }
+
     fn start_schedd(&mut self, listen: &str) {
-        let state = self.dir.path().join("schedd");
+        let state = self.schedd_state_dir();
         let addr_file = state.join("schedd.addr");
         let _ = std::fs::remove_file(&addr_file);
         let mut cmd = Command::new(self.bin.join("schedd"));
@@ -291,28 +312,48 @@ impl Cluster {
 
     /// Starts another noded and waits until schedd lists it.
     pub fn add_node(&mut self, name: &str, slots: u32) {
+        let key = self.key_file();
+        self.spawn_node(name, slots, &key);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self
+            .nodes_json()
+            .iter()
+            .any(|n| n["name"] == name && n["state"] == "idle")
+        {
+            let node = self.nodes.last_mut().expect("just spawned");
+            if let Ok(Some(status)) = node.child.try_wait() {
+                panic!("noded {name} exited ({status}):\n{}", self.log(name));
+            }
+            assert!(
+                Instant::now() < deadline,
+                "noded {name} did not register within 30 s\n{name} log:\n{}\nschedd log:\n{}",
+                self.log(name),
+                self.log("schedd")
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Starts a noded with the key file `key` and does not wait for it to register.
+    pub fn spawn_node(&mut self, name: &str, slots: u32, key: &Path) {
         let mut cmd = Command::new(self.bin.join("noded"));
-        cmd.args([
-            "--schedd",
-            &self.addr,
-            "--slots",
-            &slots.to_string(),
-            "--name",
-            name,
-        ])
-        .arg("--state-dir")
-        .arg(self.dir.path().join(format!("node-{name}")))
-        .args(["--mem-per-rank", "1024"]);
+        cmd.env(KEY_ENV, key)
+            .args([
+                "--schedd",
+                &self.addr,
+                "--slots",
+                &slots.to_string(),
+                "--name",
+                name,
+            ])
+            .arg("--state-dir")
+            .arg(self.node_state_dir(name))
+            .args(["--mem-per-rank", "1024"]);
         self.nodes.push(Daemon::spawn(
             name,
             cmd,
             &self.dir.path().join(format!("{name}.log")),
         ));
-        self.wait_for(Duration::from_secs(30), || {
-            self.nodes_json()
-                .iter()
-                .any(|n| n["name"] == name && n["state"] == "idle")
-        });
     }
 
     /// A daemon's log so far.
@@ -320,11 +361,19 @@ impl Cluster {
         std::fs::read_to_string(self.dir.path().join(format!("{name}.log"))).unwrap_or_default()
     }
 
+    /// A client command (fsub, fqueue, ...) set up to run in the cluster
+    /// directory against this schedd with the cluster key.
+    pub fn command(&self, cmd: &str) -> Command {
+        let mut c = Command::new(self.bin.join(cmd));
+        c.env("FBATCH_SCHEDD", &self.addr)
+            .env(KEY_ENV, self.key_file())
+            .current_dir(self.dir.path());
+        c
+    }
+
     /// Runs a client command (fsub, fqueue, ...) in the cluster directory.
     pub fn run(&self, cmd: &str, args: &[&str]) -> Run {
-        Command::new(self.bin.join(cmd))
-            .env("FBATCH_SCHEDD", &self.addr)
-            .current_dir(self.dir.path())
+        self.command(cmd)
             .args(args)
             .output()
             .unwrap_or_else(|e| panic!("running {cmd}: {e}"))

@@ -39,10 +39,8 @@ fn fsub_wait_survives_a_schedd_restart() {
     c.upload("deadlock", "faults/deadlock");
     let id = c.submit(&["-n", "1", "deadlock"]);
     c.wait_state(id, "R", Duration::from_secs(20));
-    let bin = fbatch_tests::bin_dir();
-    let waiter = std::process::Command::new(bin.join("fsub"))
-        .env("FBATCH_SCHEDD", &c.addr)
-        .current_dir(c.dir())
+    let waiter = c
+        .command("fsub")
         .args(["-n", "1", "--wait", "deadlock"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -104,17 +102,19 @@ fn kill_9_under_a_stream_of_submissions_loses_no_acknowledged_job() {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let submitters: Vec<_> = (0..4)
         .map(|_| {
-            let (bin, addr, dir, stop) = (
+            let (bin, addr, dir, stop, key) = (
                 bin.clone(),
                 c.addr.clone(),
                 c.dir().to_path_buf(),
                 stop.clone(),
+                c.key_file(),
             );
             std::thread::spawn(move || {
                 let mut acked = Vec::new();
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                     let out = std::process::Command::new(bin.join("fsub"))
                         .env("FBATCH_SCHEDD", &addr)
+                        .env(fbatch_tests::KEY_ENV, &key)
                         .current_dir(&dir)
                         .args(["--parsable", "hellompi"])
                         .output()

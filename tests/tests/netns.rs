@@ -99,6 +99,8 @@ fn a_job_spread_over_two_network_namespaces_matches_openmpi() {
         .unwrap()
         .trim()
         .to_string();
+    // schedd created the cluster key before it wrote its address.
+    let key = dir.path().join("schedd/cluster.key");
     for i in 1..=2 {
         net.spawned.push(
             Command::new("ip")
@@ -114,6 +116,8 @@ fn a_job_spread_over_two_network_namespaces_matches_openmpi() {
                 ])
                 .arg("--state-dir")
                 .arg(dir.path().join(format!("node{i}")))
+                .arg("--secret-file")
+                .arg(&key)
                 .args(["--peer-listen", &format!("10.77.{n}.{}:0", i + 1)])
                 .stderr(Stdio::null())
                 .spawn()
@@ -123,6 +127,7 @@ fn a_job_spread_over_two_network_namespaces_matches_openmpi() {
     let run = |cmd: &str, args: &[&str]| {
         Command::new(bin.join(cmd))
             .env("FBATCH_SCHEDD", &addr)
+            .env("FBATCH_SECRET_FILE", &key)
             .current_dir(dir.path())
             .args(args)
             .output()

@@ -23,6 +23,10 @@ struct Cli {
     /// Config file (TOML) defining partitions; see docs/scheduling.md.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// The cluster secret every node and client must prove it holds (default:
+    /// STATE_DIR/cluster.key, created with a random key on first start).
+    #[arg(long, value_name = "FILE")]
+    secret_file: Option<PathBuf>,
 }
 
 fn main() {
@@ -47,6 +51,7 @@ fn main() {
         state_dir: cli.state_dir,
         heartbeat: Duration::from_millis(cli.heartbeat_ms),
         node_timeout: Duration::from_millis(cli.node_timeout_ms),
+        secret_file: cli.secret_file,
     };
     if let Err(e) = schedd::server::run(config) {
         eprintln!("schedd: error: {e:#}");

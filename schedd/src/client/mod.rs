@@ -6,19 +6,26 @@ pub mod output;
 pub mod script;
 pub mod view;
 
-use anyhow::Context;
+use fbatch_proto::handshake::HandshakeError;
+use fbatch_proto::key::ClusterKey;
+use fbatch_proto::rpc::ConnectError;
 use fbatch_proto::sched_capnp::scheduler;
 use std::future::Future;
+use std::path::PathBuf;
 
 /// Default schedd address (Slurm's slurmctld port).
 pub const DEFAULT_SCHEDD: &str = "127.0.0.1:6817";
 
-/// `--schedd ADDR` (or `FBATCH_SCHEDD`), shared by every command.
+/// `--schedd ADDR` (or `FBATCH_SCHEDD`) and `--secret-file FILE` (or
+/// `FBATCH_SECRET_FILE`), shared by every command.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ConnArgs {
     /// schedd address (host:port).
     #[arg(long, env = "FBATCH_SCHEDD", default_value = DEFAULT_SCHEDD)]
     pub schedd: String,
+    /// The cluster secret (default: /etc/fbatch/cluster.key).
+    #[arg(long, env = "FBATCH_SECRET_FILE", value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
 }
 
 /// Runs a command's async body on a single-threaded runtime (capnp-rpc is `!Send`)
@@ -43,17 +50,23 @@ where
     std::process::exit(code)
 }
 
-/// Connects to schedd.
+/// Connects to schedd, authenticating with the cluster key.
 pub async fn connect(conn: &ConnArgs) -> anyhow::Result<scheduler::Client> {
-    let (client, _task) = fbatch_proto::rpc::connect::<scheduler::Client>(&conn.schedd)
-        .await
-        .with_context(|| {
-            format!(
-                "cannot reach schedd at {} (is it running? use --schedd or FBATCH_SCHEDD)",
-                conn.schedd
-            )
-        })?;
-    Ok(client)
+    let (key, _) = ClusterKey::find(conn.secret_file.as_deref())?;
+    let addr = &conn.schedd;
+    match fbatch_proto::rpc::connect::<scheduler::Client>(addr, &key).await {
+        Ok((client, _task)) => Ok(client),
+        Err(ConnectError::Unreachable(e)) => Err(anyhow::anyhow!(
+            "cannot reach schedd at {addr} (is it running? use --schedd or FBATCH_SCHEDD): {e}"
+        )),
+        Err(ConnectError::Handshake(HandshakeError::Refused)) => Err(anyhow::anyhow!(
+            "schedd at {addr} refused the connection: wrong or missing cluster secret \
+             (use --secret-file or FBATCH_SECRET_FILE)"
+        )),
+        Err(ConnectError::Handshake(e)) => Err(anyhow::anyhow!(
+            "cannot authenticate to schedd at {addr}: {e}"
+        )),
+    }
 }
 
 /// Turns a capnp error into a one-line message for the user.

@@ -9,6 +9,7 @@ mod rpc;
 use crate::core::{Action, Cluster, JobId};
 use crate::store::Store;
 use anyhow::Context;
+use fbatch_proto::key::{self, ClusterKey};
 use fbatch_proto::node_capnp::node_agent;
 use futures::channel::oneshot;
 use std::cell::{Cell, RefCell};
@@ -32,6 +33,9 @@ pub struct Config {
     pub node_timeout: Duration,
     /// Partitions (from `--config`; one of every node without it).
     pub partitions: Vec<crate::core::Partition>,
+    /// The cluster key file; `None` means `STATE_DIR/cluster.key`, created on
+    /// first start.
+    pub secret_file: Option<PathBuf>,
 }
 
 /// Unix time in ms.
@@ -71,7 +75,34 @@ pub struct Server {
     flusher: Flusher,
     /// A scheduling cycle is queued (cycles coalesce: one per burst of events).
     cycle_queued: Cell<bool>,
+    /// What every connection must prove it holds.
+    key: ClusterKey,
     config: Config,
+}
+
+/// The cluster key: `--secret-file`, else `STATE_DIR/cluster.key`, created (mode
+/// 0400) if missing. Call with the store open: its lock keeps a second schedd on
+/// the same state directory from racing to create the key.
+fn cluster_key(config: &Config) -> anyhow::Result<ClusterKey> {
+    let (key, path) = match &config.secret_file {
+        Some(path) => (ClusterKey::load(path)?, path.clone()),
+        None => {
+            let path = config.state_dir.join("cluster.key");
+            let (key, created) = ClusterKey::load_or_create(&path)?;
+            if created {
+                log::info!(
+                    "created the cluster secret {} (mode 0400): every node and client needs a copy",
+                    path.display()
+                );
+            }
+            (key, path)
+        }
+    };
+    log::info!("cluster secret: {}", path.display());
+    if let Some(w) = key::permission_warning(&path) {
+        log::warn!("{w}");
+    }
+    Ok(key)
 }
 
 impl Server {
@@ -89,6 +120,7 @@ impl Server {
             store.load_drains()?,
             now_ms(),
         );
+        let key = cluster_key(&config)?;
         let compiler = aotc::Compiler::new(aotc::new_engine()?, store.artifacts());
         log::info!(
             "restored {njobs} jobs; engine {}",
@@ -103,6 +135,7 @@ impl Server {
             waiters: RefCell::new(HashMap::new()),
             flusher: Flusher::default(),
             cycle_queued: Cell::new(false),
+            key,
             config,
         }))
     }
@@ -437,7 +470,7 @@ pub fn run(config: Config) -> anyhow::Result<()> {
             log::debug!("connection {conn} from {peer}");
             let bootstrap: fbatch_proto::sched_capnp::scheduler::Client =
                 capnp_rpc::new_client(rpc::SchedulerImpl::new(server.clone(), conn));
-            let done = fbatch_proto::rpc::serve(stream, bootstrap.client);
+            let done = fbatch_proto::rpc::serve(stream, &server.key, bootstrap.client);
             let server = server.clone();
             tokio::task::spawn_local(async move {
                 let _ = done.await;

@@ -577,7 +577,10 @@ impl node_session::Server for NodeSessionImpl {
                 .cached(&hash)
                 .map_err(|e| failed(e.to_string()))?
             {
-                results.get().set_artifact(&artifact);
+                results.get().set_artifact(artifact.bytes());
+                results
+                    .get()
+                    .set_artifact_sha256(&artifact.recorded_sha256());
                 return Ok(());
             }
         }

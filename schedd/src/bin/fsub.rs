@@ -287,9 +287,29 @@ fn main() {
         if !args.wait {
             return Ok(0);
         }
-        let job = wait_for(&args.conn, id).await?;
-        out.job_ended(&job);
-        Ok(job.wait_exit_code())
+        // An array: wait for every task (as sbatch --wait); the worst code wins.
+        let ids = match args.array {
+            Some(_) => {
+                let mut req = sched.list_jobs_request();
+                req.get().set_all(true);
+                let reply = req.send().promise.await.rpc()?;
+                reply
+                    .get()?
+                    .get_jobs()?
+                    .iter()
+                    .filter(|j| j.get_array_job_id() == id)
+                    .map(|j| j.get_id())
+                    .collect()
+            }
+            None => vec![id],
+        };
+        let mut code = 0;
+        for id in ids {
+            let job = wait_for(&args.conn, id).await?;
+            out.job_ended(&job);
+            code = code.max(job.wait_exit_code());
+        }
+        Ok(code)
     })
 }
 

@@ -203,6 +203,13 @@ pub struct Placement {
     /// Whether its slots were given back.
     #[serde(default)]
     pub released: bool,
+    /// Whether the node accepted the launch of the current run.
+    #[serde(default = "yes")]
+    pub launched: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// One job, as persisted in schedd's store.

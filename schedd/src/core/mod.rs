@@ -811,6 +811,7 @@ impl Cluster {
                 ranks: (*first..first + count).collect(),
                 done: false,
                 released: false,
+                launched: false,
             })
             .collect();
         if let Some(a) = job.array {
@@ -838,6 +839,7 @@ impl Cluster {
         for p in job.placement.iter_mut() {
             let ranks: Vec<u32> = p.ranks.iter().copied().filter(|r| *r < ntasks).collect();
             p.done = ranks.is_empty();
+            p.launched = false;
             if ranks.is_empty() {
                 continue;
             }
@@ -876,11 +878,28 @@ impl Cluster {
             })
             .unwrap_or_default();
         for key in expected.iter().filter(|k| !running.contains(k)) {
-            let mut rep = NodeReport::new(
-                JobState::NodeFail,
-                format!("node {name} restarted and lost the job's ranks"),
-            );
-            rep.exit_code = 0;
+            let (id, _) = split_run_key(*key);
+            let never_launched = self.jobs.get(&id).is_some_and(|j| {
+                j.placement
+                    .iter()
+                    .any(|p| p.node == name && !p.done && !p.launched)
+            });
+            let rep = if never_launched {
+                // schedd went down between deciding the launch and the node
+                // accepting it: the run never started there. Run the job again.
+                if let Some(j) = self.jobs.get_mut(&id) {
+                    j.requeue_pending = true;
+                }
+                NodeReport::new(
+                    JobState::NodeFail,
+                    format!("the launch on {name} was lost in a schedd restart; requeued"),
+                )
+            } else {
+                NodeReport::new(
+                    JobState::NodeFail,
+                    format!("node {name} restarted and lost the job's ranks"),
+                )
+            };
             self.node_done(name, *key, rep, now_ms, &mut actions);
         }
         // Stops decided while the node was unreachable (e.g. a cancel right after a
@@ -915,6 +934,17 @@ impl Cluster {
         node.connected = true;
         node.last_seen_ms = now_ms;
         actions
+    }
+
+    /// `node` accepted the launch of run `key`.
+    pub fn launched(&mut self, key: u64, node: &str) {
+        let (id, run) = split_run_key(key);
+        if let Some(job) = self.jobs.get_mut(&id).filter(|j| j.run == run) {
+            if let Some(p) = job.placement.iter_mut().find(|p| p.node == node) {
+                p.launched = true;
+                self.dirty.insert(id);
+            }
+        }
     }
 
     /// A heartbeat from a node; false if the node is unknown or was declared dead

@@ -165,6 +165,8 @@ fn restore_keeps_pending_jobs_and_reclaims_running_ones_from_returning_nodes() {
     let lost = c.submit(req(2), "h".into(), 0).unwrap();
     let queued = c.submit(req(4), "h".into(), 0).unwrap();
     c.schedule(0);
+    c.launched(run, "a");
+    c.launched(lost, "a");
     let records: Vec<JobRecord> = c.jobs().cloned().collect();
 
     let mut r = Cluster::restore(
@@ -621,4 +623,22 @@ fn a_cycle_over_a_long_queue_stops_once_nothing_more_can_start() {
     assert_eq!(c.pending_count(), 49_600);
     // Nothing is free: the next cycle starts nothing and touches nothing.
     assert!(c.schedule(2).is_empty());
+}
+
+#[test]
+fn a_launch_lost_in_a_schedd_crash_is_run_again_not_failed() {
+    let mut c = cluster_with(&[("a", 2)]);
+    let j = c.submit(req(2), "h".into(), 0).unwrap();
+    c.schedule(0);
+    // schedd dies after persisting the start, before noded accepted the launch.
+    let mut r = Cluster::restore(
+        c.jobs().cloned().collect::<Vec<_>>(),
+        vec![Partition::everything()],
+        Default::default(),
+        10,
+    );
+    r.register_node("a", 2, &[], 20);
+    let job = r.job(j).unwrap();
+    assert_eq!((job.state, job.run), (JobState::Pending, 1));
+    assert_eq!(started(&r.schedule(21)), vec![j]);
 }

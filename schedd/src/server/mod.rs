@@ -336,6 +336,8 @@ impl Server {
                     };
                     match result {
                         Ok(_) => {
+                            this.cluster.borrow_mut().launched(key, &node);
+                            this.apply(Vec::new());
                             for action in rest {
                                 this.dispatch(action);
                             }

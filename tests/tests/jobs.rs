@@ -203,6 +203,33 @@ fn begin_holds_a_job_until_its_time() {
     );
     let r = c.run("fsub", &["--begin", "tomorrowish", "hellompi"]);
     assert_eq!(r.code, 2, "{r:?}");
+    // Absolute dates, as Slurm takes them (local time).
+    let later = c.submit(&["--begin", "2099-01-01T08:00", "hellompi"]);
+    assert_eq!(c.job(later)["reason"], "BeginTime");
+    let expect = {
+        let out = std::process::Command::new("date")
+            .args(["-d", "2099-01-01 08:00", "+%s"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse::<i64>()
+            .unwrap()
+            * 1000
+    };
+    let job = c.ok("fcontrol", &["show", "job", &later.to_string()]);
+    assert!(job.contains("JobState=PENDING Reason=BeginTime"), "{job}");
+    let q: serde_json::Value =
+        serde_json::from_str(&c.ok("fqueue", &["--start", "--json"])).unwrap();
+    assert_eq!(
+        q["jobs"][0]["expected_start_ms"], expect,
+        "expected to start at its --begin time: {q}"
+    );
+    let past = c.submit(&["--begin", "2000-01-01", "--wait", "hellompi"]);
+    assert_eq!(c.job(past)["state_code"], "CD");
+    c.ok("fcancel", &[&later.to_string()]);
+    let r = c.run("fsub", &["--begin", "2099-13-01", "hellompi"]);
+    assert_eq!(r.code, 2, "{r:?}");
 }
 
 #[test]

@@ -82,7 +82,9 @@ struct Args {
     /// Submit the job held: it stays pending until `frelease`.
     #[arg(short = 'H', long = "hold")]
     hold: bool,
-    /// Do not start before: now+N[s|m|h|d] (seconds by default) or @UNIXSECONDS.
+    /// Do not start before: now+N[s|m|h|d] (seconds by default),
+    /// YYYY-MM-DD[THH:MM[:SS]], HH:MM[:SS], today, tomorrow, midnight, noon or
+    /// @UNIXSECONDS (local time, as in Slurm).
     #[arg(long = "begin", value_parser = parse_begin)]
     begin: Option<i64>,
     /// Directory the job runs in (relative output paths resolve against it).
@@ -335,29 +337,117 @@ fn parse_mem(s: &str) -> Result<u32, String> {
     Ok(mib as u32)
 }
 
-/// `--begin` as a Unix time in ms: `now+N[s|m|h|d]` (also `seconds`, `minutes`,
-/// `hours`, `days`, as Slurm spells them) or `@UNIXSECONDS`.
+/// `--begin` as a Unix time in ms, in Slurm's forms: `now+N[s|m|h|d]` (also
+/// `seconds`, `minutes`, `hours`, `days`), `YYYY-MM-DD[THH:MM[:SS]]` and
+/// `HH:MM[:SS]` (local time; the next such time), `today`, `tomorrow`,
+/// `midnight`, `noon`, or `@UNIXSECONDS`.
 fn parse_begin(s: &str) -> Result<i64, String> {
-    let bad = || format!("invalid --begin '{s}' (use now+N[s|m|h|d] or @UNIXSECONDS)");
+    let bad = || {
+        format!(
+            "invalid --begin '{s}' (use now+N[s|m|h|d], YYYY-MM-DD[THH:MM[:SS]], HH:MM[:SS], \
+             today, tomorrow, midnight, noon or @UNIXSECONDS)"
+        )
+    };
+    let now = schedd::server::now_ms();
     if let Some(secs) = s.strip_prefix('@') {
         return secs.parse::<i64>().map(|v| v * 1000).map_err(|_| bad());
     }
-    let rest = s.strip_prefix("now").ok_or_else(bad)?;
-    let rest = match rest.strip_prefix('+') {
-        Some(r) => r,
-        None if rest.is_empty() => "0",
-        None => return Err(bad()),
+    if let Some(rest) = s.strip_prefix("now") {
+        let rest = match rest.strip_prefix('+') {
+            Some(r) => r,
+            None if rest.is_empty() => "0",
+            None => return Err(bad()),
+        };
+        let split = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let n: i64 = rest[..split].parse().map_err(|_| bad())?;
+        let unit = match &rest[split..] {
+            "" | "s" | "seconds" => 1,
+            "m" | "minutes" => 60,
+            "h" | "hours" => 3600,
+            "d" | "days" => 86400,
+            _ => return Err(bad()),
+        };
+        return Ok(now + n * unit * 1000);
+    }
+    let num = |t: &str| t.parse::<i32>().map_err(|_| bad());
+    let today = local_date(now / 1000);
+    let (date, time) = match s {
+        "today" => (today, (0, 0, 0)),
+        "tomorrow" | "midnight" => (today, (24, 0, 0)),
+        "noon" => (today, (12, 0, 0)),
+        _ => {
+            let (d, t) = match s.split_once('T') {
+                Some((d, t)) => (Some(d), Some(t)),
+                None if s.contains('-') => (Some(s), None),
+                None => (None, Some(s)),
+            };
+            let date = match d {
+                Some(d) => {
+                    let p: Vec<&str> = d.split('-').collect();
+                    match p.as_slice() {
+                        [y, m, dd] => (num(y)?, num(m)?, num(dd)?),
+                        _ => return Err(bad()),
+                    }
+                }
+                None => today,
+            };
+            let time = match t {
+                Some(t) => {
+                    let p: Vec<&str> = t.split(':').collect();
+                    match p.as_slice() {
+                        [h, m] => (num(h)?, num(m)?, 0),
+                        [h, m, sec] => (num(h)?, num(m)?, num(sec)?),
+                        _ => return Err(bad()),
+                    }
+                }
+                None => (0, 0, 0),
+            };
+            (date, time)
+        }
     };
-    let split = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
-    let n: i64 = rest[..split].parse().map_err(|_| bad())?;
-    let unit = match &rest[split..] {
-        "" | "s" | "seconds" => 1,
-        "m" | "minutes" => 60,
-        "h" | "hours" => 3600,
-        "d" | "days" => 86400,
-        _ => return Err(bad()),
+    let mut at = local_time(date, time).ok_or_else(bad)?;
+    if s == "noon" || (!s.contains('-') && s.contains(':')) {
+        // A bare time of day that has passed means tomorrow, as in Slurm.
+        if at * 1000 <= now {
+            at += 86400;
+        }
+    }
+    Ok(at * 1000)
+}
+
+/// Today's local (year, month, day) for Unix seconds `t`.
+fn local_date(t: i64) -> (i32, i32, i32) {
+    let secs = t as libc::time_t;
+    // SAFETY: localtime_r only writes the tm we own.
+    let tm = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        libc::localtime_r(&secs, &mut tm);
+        tm
     };
-    Ok(schedd::server::now_ms() + n * unit * 1000)
+    (tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday)
+}
+
+/// Unix seconds of a local date and time (hours may be 24: the next midnight).
+fn local_time((y, mo, d): (i32, i32, i32), (h, mi, s): (i32, i32, i32)) -> Option<i64> {
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || !(0..=24).contains(&h) {
+        return None;
+    }
+    if !(0..60).contains(&mi) || !(0..=60).contains(&s) {
+        return None;
+    }
+    // SAFETY: mktime reads and normalises the tm we own.
+    let t = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        tm.tm_year = y - 1900;
+        tm.tm_mon = mo - 1;
+        tm.tm_mday = d;
+        tm.tm_hour = h;
+        tm.tm_min = mi;
+        tm.tm_sec = s;
+        tm.tm_isdst = -1;
+        libc::mktime(&mut tm)
+    };
+    (t != -1).then_some(t as i64)
 }

@@ -33,9 +33,9 @@ echo "$through"
 cd "$WORK"
 f=(); m=()
 for i in $(seq 10); do
-  t0=$(now_ns); fsub -n 8 --wait -o /dev/null hellompi >/dev/null; t1=$(now_ns)
-  mpirun --oversubscribe --bind-to none -n 8 ./hellompi.native >/dev/null; t2=$(now_ns)
-  f+=($(( (t1 - t0) / 1000 ))); m+=($(( (t2 - t1) / 1000 )))
+  stamp t0; fsub -n 8 --wait -o /dev/null hellompi >/dev/null; stamp t1
+  mpirun --oversubscribe --bind-to none -n 8 ./hellompi.native >/dev/null; stamp t2
+  f+=($((t1 - t0))); m+=($((t2 - t1)))
 done
 fmed=$(printf '%s\n' "${f[@]}" | median)
 mmed=$(printf '%s\n' "${m[@]}" | median)

@@ -47,8 +47,10 @@ build_both() {
   mpicc -O3 "$1" -o "$WORK/$2.native" -lm
 }
 
-# now_ns: monotonic-enough wall clock in nanoseconds.
-now_ns() { date +%s%N; }
+# stamp VAR: wall clock in microseconds into VAR, read without forking (bash's
+# EPOCHREALTIME; `$(date ...)` would fork ~1 ms into every measurement):
+#   stamp t0; cmd; stamp t1; echo $((t1 - t0))
+stamp() { local v=${EPOCHREALTIME/[.,]/}; printf -v "$1" '%s' "$((10#$v))"; }
 
 # median of numbers on stdin.
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }

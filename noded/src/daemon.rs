@@ -20,7 +20,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
-use wasmtime::{Engine, Linker, Module};
+use wasmtime::{Engine, InstancePre, Linker, Module};
 
 /// noded's settings.
 #[derive(Debug, Clone)]
@@ -59,6 +59,9 @@ struct Node {
     engine: Engine,
     linker: Arc<Linker<RankCtx>>,
     cache: Arc<ModuleCache>,
+    /// Modules linked against the MPI and WASI host functions, ready to
+    /// instantiate: a job of an already-run function skips loading and linking.
+    prepared: RefCell<HashMap<String, InstancePre<RankCtx>>>,
     jobs: RefCell<HashMap<u64, JobSlot>>,
     session: RefCell<Option<node_session::Client>>,
     pending: RefCell<VecDeque<JobReport>>,
@@ -152,9 +155,26 @@ impl Node {
         self.jobs.borrow().keys().copied().collect()
     }
 
+    /// A module linked and ready to instantiate (see [`Node::module`]).
+    async fn prepared(&self, hash: &str) -> anyhow::Result<InstancePre<RankCtx>> {
+        if let Some(pre) = self.prepared.borrow().get(hash) {
+            return Ok(pre.clone());
+        }
+        let module = self.module(hash).await?;
+        let pre = self
+            .linker
+            .instantiate_pre(&module)
+            .map_err(|e| anyhow::anyhow!("cannot link the module: {e:#}"))?;
+        self.prepared
+            .borrow_mut()
+            .insert(hash.to_string(), pre.clone());
+        Ok(pre)
+    }
+
     /// Finds a module: memory, local artifact cache, or schedd.
     async fn module(&self, hash: &str) -> anyhow::Result<Module> {
         let (cache, h) = (self.cache.clone(), hash.to_string());
+        // Loading from disk may block: off the RPC thread.
         if let Some(m) = tokio::task::spawn_blocking(move || cache.local(&h)).await?? {
             return Ok(m);
         }
@@ -389,7 +409,7 @@ impl node_agent::Server for Agent {
             )));
         }
         node.jobs.borrow_mut().insert(id, JobSlot::Starting(None));
-        let module = match node.module(&spec.module_hash).await {
+        let module = match node.prepared(&spec.module_hash).await {
             Ok(m) => m,
             Err(e) => {
                 node.jobs.borrow_mut().remove(&id);
@@ -414,7 +434,6 @@ impl node_agent::Server for Agent {
             spec,
             &node.config.name,
             &node.engine,
-            &node.linker,
             &module,
             limits,
             link,
@@ -488,6 +507,7 @@ pub fn run(config: Config) -> anyhow::Result<()> {
             config,
             engine,
             linker,
+            prepared: RefCell::new(HashMap::new()),
             cache,
             jobs: RefCell::new(HashMap::new()),
             session: RefCell::new(None),

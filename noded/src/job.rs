@@ -8,7 +8,7 @@ use std::io::Write;
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wasmtime::{Engine, InstancePre, Linker, Module};
+use wasmtime::{Engine, InstancePre};
 
 /// Stack size of rank threads (wasm runs on them).
 const RANK_STACK: usize = 16 << 20;
@@ -94,8 +94,7 @@ pub fn start(
     spec: LaunchSpec,
     node: &str,
     engine: &Engine,
-    linker: &Linker<RankCtx>,
-    module: &Module,
+    pre: &InstancePre<RankCtx>,
     limits: RankLimits,
     link: Option<Arc<crate::peer::RemoteLink>>,
     on_done: impl FnOnce(JobReport) + Send + 'static,
@@ -104,9 +103,6 @@ pub fn start(
         .map_err(|e| format!("cannot open output file {}: {e}", spec.output_path))?;
     let log = file.try_clone().map_err(|e| e.to_string())?;
     let output = Arc::new(file);
-    let pre = linker
-        .instantiate_pre(module)
-        .map_err(|e| format!("cannot link the module: {e:#}"))?;
     let world = Arc::new(World::new(
         spec.job_id,
         spec.world_size,

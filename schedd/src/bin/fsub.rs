@@ -104,12 +104,20 @@ struct Args {
     args: Vec<String>,
 }
 
-async fn wait_for(conn: &ConnArgs, id: u64) -> anyhow::Result<JobView> {
+async fn wait_for(
+    conn: &ConnArgs,
+    first: &fbatch_proto::sched_capnp::scheduler::Client,
+    id: u64,
+) -> anyhow::Result<JobView> {
     // A restart of schedd drops the connection: reconnect and wait again.
     let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    let mut reuse = Some(first.clone());
     loop {
         let attempt = async {
-            let sched = client::connect(conn).await?;
+            let sched = match reuse.take() {
+                Some(s) => s,
+                None => client::connect(conn).await?,
+            };
             let mut req = sched.wait_job_request();
             req.get().set_job_id(id);
             let reply = req.send().promise.await;
@@ -307,7 +315,7 @@ fn main() {
         };
         let mut code = 0;
         for id in ids {
-            let job = wait_for(&args.conn, id).await?;
+            let job = wait_for(&args.conn, &sched, id).await?;
             out.job_ended(&job);
             code = code.max(job.wait_exit_code());
         }

@@ -155,7 +155,7 @@ pub fn start(
     std::thread::Builder::new()
         .name(format!("job{}-supervisor", spec.job_id))
         .spawn(move || {
-            let report = supervise(
+            let (report, stores) = supervise(
                 &supervisor_world,
                 spec.user_job_id,
                 rx,
@@ -164,10 +164,13 @@ pub fn start(
                 spec.time_limit,
                 log,
             );
+            // Every rank has ended: report first, then pay for tearing down the
+            // stores (unmapping linear memories) and the threads.
+            on_done(report);
+            drop(stores);
             for t in threads {
                 let _ = t.join();
             }
-            on_done(report);
         })
         .map_err(|e| format!("cannot start the job supervisor: {e}"))?;
     Ok(world)
@@ -224,7 +227,8 @@ fn rank_env(spec: &LaunchSpec, r: u32, node: &str) -> Vec<(String, String)> {
 }
 
 /// Collects rank results, stopping the job on the first failure or at the
-/// deadline, and builds the report. Stores are dropped only at the end.
+/// deadline, and builds the report. The stores are handed back to be dropped
+/// once every rank has ended (other ranks may point into their memories).
 fn supervise(
     world: &World,
     user_job_id: u64,
@@ -233,7 +237,7 @@ fn supervise(
     deadline: Option<Instant>,
     limit: Option<Duration>,
     mut log: std::fs::File,
-) -> JobReport {
+) -> (JobReport, Vec<Option<wasmtime::Store<RankCtx>>>) {
     let mut graveyard = Vec::with_capacity(nranks);
     let mut first_failure: Option<(JobEnd, String)> = None;
     let mut exit_code = 0;
@@ -318,7 +322,6 @@ fn supervise(
         );
     }
     world.forget_probes();
-    drop(graveyard);
     let signal = match end {
         JobEnd::Cancelled | JobEnd::Timeout => libc::SIGTERM as u32,
         JobEnd::OutOfMemory => libc::SIGKILL as u32,
@@ -326,7 +329,7 @@ fn supervise(
         _ => signal,
     };
     rank_mem.sort_unstable();
-    JobReport {
+    let report = JobReport {
         job_id: world.job_id,
         end,
         exit_code,
@@ -334,5 +337,6 @@ fn supervise(
         max_mem_bytes: max_mem as u64,
         signal,
         rank_mem,
-    }
+    };
+    (report, graveyard)
 }

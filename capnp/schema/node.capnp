@@ -68,8 +68,10 @@ interface NodeSession {
   fetchModule @2 (hash :Text) -> (artifact :Data, wasm :Data, artifactSha256 :Data);
 }
 
-# One MPI message (or a piece of one) between noded processes. Messages of a job
-# from one node to another travel in order on one connection.
+# The header of one MPI message (or a piece of one) between noded processes. On a
+# peer connection each frame is this struct, serialized (not RPC), followed by
+# `dataLen` payload bytes; frames from one node to another travel in order on one
+# connection (noded/src/peer.rs).
 struct PeerMessage {
   jobId @0 :UInt64;
   dst @1 :UInt32;       # destination world rank
@@ -77,15 +79,10 @@ struct PeerMessage {
   ctx @3 :UInt32;       # communicator context id
   src @4 :Int32;        # sender's rank in the communicator
   tag @5 :Int32;
-  data @6 :Data;        # payload, or this piece of it
-  more @7 :Bool;        # further pieces of this message follow
-  syncId @8 :UInt64;    # != 0: a synchronous send; acknowledge the match
-  ackFor @9 :UInt64;    # != 0: an acknowledgement of synchronous send `ackFor`
-                        # (or the reply to one-sided request `ackFor`, in `data`)
-  rma @10 :Bool;        # a one-sided request for the target's noded (in `data`)
-}
-
-# Served by every noded for the others: messages between ranks of a job.
-interface Peer {
-  deliver @0 (msgs :List(PeerMessage)) -> ();
+  more @6 :Bool;        # further pieces of this message follow
+  syncId @7 :UInt64;    # != 0: a synchronous send; acknowledge the match
+  ackFor @8 :UInt64;    # != 0: an acknowledgement of synchronous send `ackFor`
+                        # (or the reply to one-sided request `ackFor`, in the payload)
+  rma @9 :Bool;         # a one-sided request for the target's noded (in the payload)
+  dataLen @10 :UInt32;  # payload bytes after the header (at most 4 MiB)
 }

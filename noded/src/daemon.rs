@@ -6,12 +6,12 @@
 use crate::cache::ModuleCache;
 use crate::job::{self, JobReport, LaunchSpec, RankLimits};
 use crate::mpi::world::{JobEnd, World};
-use crate::peer::{RemoteLink, Wire};
+use crate::peer::{DataConn, Registry, RemoteLink};
 use crate::rank::{self, RankCtx};
 use anyhow::Context;
 use capnp::Error;
 use fbatch_proto::key::ClusterKey;
-use fbatch_proto::node_capnp::{node_agent, node_session, peer};
+use fbatch_proto::node_capnp::{node_agent, node_session};
 use fbatch_proto::sched_capnp::{scheduler, JobState};
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
@@ -69,13 +69,10 @@ struct Node {
     flush: tokio::sync::Notify,
     /// This node's advertised Peer address.
     peer_addr: RefCell<String>,
-    /// Outgoing message queue per peer address (one connection per node pair).
-    peer_queues: RefCell<HashMap<String, UnboundedSender<Wire>>>,
-    /// Messages for jobs that have not started here yet.
-    early: RefCell<HashMap<u64, Vec<Wire>>>,
-    /// Jobs that ended here recently: late messages for them are dropped rather
-    /// than buffered as if the job had not started yet.
-    ended: RefCell<VecDeque<u64>>,
+    /// Connection to each other noded, by peer address (one per node pair).
+    data_conns: RefCell<HashMap<String, Arc<DataConn>>>,
+    /// Where messages from other nodes go (shared with the peer reader threads).
+    registry: Arc<std::sync::Mutex<Registry>>,
 }
 
 fn end_to_wire(e: JobEnd) -> JobState {
@@ -105,7 +102,7 @@ fn text(r: capnp::Result<capnp::text::Reader<'_>>) -> Result<String, Error> {
 
 impl Node {
     /// The peer link of a job whose ranks span nodes (None if all are here).
-    fn link(&self, spec: &LaunchSpec) -> Result<Option<Arc<RemoteLink>>, String> {
+    async fn link(&self, spec: &LaunchSpec) -> Result<Option<Arc<RemoteLink>>, String> {
         if spec.peers.len() <= 1 {
             return Ok(None);
         }
@@ -122,7 +119,11 @@ impl Node {
             } else if addr.is_empty() {
                 return Err(format!("node {name} has no peer address"));
             } else {
-                outbound.push(Some(self.peer_queue(addr)));
+                let conn = self
+                    .data_conn(addr)
+                    .await
+                    .map_err(|e| format!("cannot reach node {name} at {addr}: {e}"))?;
+                outbound.push(Some(conn));
             }
         }
         if node_of.contains(&usize::MAX) {
@@ -135,19 +136,23 @@ impl Node {
         ))))
     }
 
-    /// The outgoing queue to the noded at `addr`, starting its sender task.
-    fn peer_queue(&self, addr: &str) -> UnboundedSender<Wire> {
-        if let Some(q) = self.peer_queues.borrow().get(addr) {
-            if !q.is_closed() {
-                return q.clone();
+    /// The connection to the noded at `addr`, opened (and authenticated) if there
+    /// is none or the last one failed.
+    async fn data_conn(&self, addr: &str) -> anyhow::Result<Arc<DataConn>> {
+        if let Some(c) = self.data_conns.borrow().get(addr) {
+            if !c.is_broken() {
+                return Ok(c.clone());
             }
         }
-        let (tx, rx) = unbounded_channel();
-        tokio::task::spawn_local(peer_sender(addr.to_string(), self.config.key.clone(), rx));
-        self.peer_queues
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        fbatch_proto::handshake::client(&mut stream, &self.config.key).await?;
+        let stream = stream.into_std()?;
+        stream.set_nonblocking(false)?;
+        let conn = Arc::new(DataConn::new(addr, stream));
+        self.data_conns
             .borrow_mut()
-            .insert(addr.to_string(), tx.clone());
-        tx
+            .insert(addr.to_string(), conn.clone());
+        Ok(conn)
     }
 
     /// Jobs with ranks or an unacknowledged report here.
@@ -238,12 +243,10 @@ impl Node {
                 Ok(_) => {
                     self.pending.borrow_mut().pop_front();
                     self.jobs.borrow_mut().remove(&rep.job_id);
-                    self.early.borrow_mut().remove(&rep.job_id);
-                    let mut ended = self.ended.borrow_mut();
-                    ended.push_back(rep.job_id);
-                    if ended.len() > 4096 {
-                        ended.pop_front();
-                    }
+                    self.registry
+                        .lock()
+                        .expect("registry lock")
+                        .ended(rep.job_id);
                 }
                 Err(e) => {
                     log::warn!(
@@ -423,7 +426,7 @@ impl node_agent::Server for Agent {
         let limits = RankLimits {
             mem_per_rank: node.config.mem_per_rank,
         };
-        let link = match node.link(&spec) {
+        let link = match node.link(&spec).await {
             Ok(l) => l,
             Err(e) => {
                 node.jobs.borrow_mut().remove(&id);
@@ -454,7 +457,12 @@ impl node_agent::Server for Agent {
                 if let Some((end, reason)) = early_stop {
                     world.stop(end, reason);
                 }
-                for w in node.early.borrow_mut().remove(&id).unwrap_or_default() {
+                let early = node
+                    .registry
+                    .lock()
+                    .expect("registry lock")
+                    .started(id, world.clone());
+                for w in early {
                     world.receive_remote(w);
                 }
                 log::info!("job {id}: started");
@@ -485,7 +493,10 @@ impl node_agent::Server for Agent {
             Some(JobSlot::Starting(stop)) => *stop = Some((end, reason)),
             _ => {}
         }
-        self.node.early.borrow_mut().remove(&id);
+        if !matches!(jobs.get(&id), Some(JobSlot::Running(_))) {
+            // Not started here: drop what came for it, and what comes later.
+            self.node.registry.lock().expect("registry lock").ended(id);
+        }
         Ok(())
     }
 }
@@ -515,9 +526,8 @@ pub fn run(config: Config) -> anyhow::Result<()> {
             reports: tx,
             flush: tokio::sync::Notify::new(),
             peer_addr: RefCell::new(String::new()),
-            peer_queues: RefCell::new(HashMap::new()),
-            early: RefCell::new(HashMap::new()),
-            ended: RefCell::new(VecDeque::new()),
+            data_conns: RefCell::new(HashMap::new()),
+            registry: Arc::new(std::sync::Mutex::new(Registry::default())),
         });
         let listener = tokio::net::TcpListener::bind(&node.config.peer_listen)
             .await
@@ -544,145 +554,39 @@ pub fn run(config: Config) -> anyhow::Result<()> {
     })
 }
 
-/// Most bytes of payload batched into one `deliver` call.
-const BATCH_BYTES: usize = 4 << 20;
-
-/// Owns the connection to one other noded: sends queued messages in order,
-/// batching what has accumulated, with up to [`IN_FLIGHT`] calls outstanding
-/// (Cap'n Proto delivers calls on one capability in the order they were made).
-async fn peer_sender(addr: String, key: ClusterKey, mut rx: UnboundedReceiver<Wire>) {
-    let slots = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
-    let broken = Rc::new(std::cell::Cell::new(false));
-    let mut client: Option<peer::Client> = None;
-    while let Some(first) = rx.recv().await {
-        if broken.replace(false) {
-            client = None;
-        }
-        let mut batch = vec![first];
-        let mut bytes = batch[0].data.len();
-        while bytes < BATCH_BYTES {
-            match rx.try_recv() {
-                Ok(w) => {
-                    bytes += w.data.len();
-                    batch.push(w);
-                }
-                Err(_) => break,
-            }
-        }
-        let mut attempt = 0;
-        while client.is_none() && attempt < 5 {
-            match fbatch_proto::rpc::connect::<peer::Client>(&addr, &key).await {
-                Ok((c, _conn)) => client = Some(c),
-                Err(e) => {
-                    log::warn!("connecting to peer {addr}: {e}");
-                    tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
-                    attempt += 1;
-                }
-            }
-        }
-        let Some(c) = client.clone() else {
-            log::error!(
-                "dropping {} messages for unreachable peer {addr}",
-                batch.len()
-            );
-            continue;
-        };
-        let mut req = c.deliver_request();
-        {
-            let mut list = req.get().init_msgs(batch.len() as u32);
-            for (i, w) in batch.iter().enumerate() {
-                let mut m = list.reborrow().get(i as u32);
-                m.set_job_id(w.job_id);
-                m.set_dst(w.dst);
-                m.set_src_world(w.src_world);
-                m.set_ctx(w.ctx);
-                m.set_src(w.src);
-                m.set_tag(w.tag);
-                m.set_data(&w.data);
-                m.set_more(w.more);
-                m.set_sync_id(w.sync_id);
-                m.set_ack_for(w.ack_for);
-                m.set_rma(w.rma);
-            }
-        }
-        let permit = slots.clone().acquire_owned().await.expect("never closed");
-        let promise = req.send().promise;
-        let (addr, n, broken) = (addr.clone(), batch.len(), broken.clone());
-        tokio::task::spawn_local(async move {
-            if let Err(e) = promise.await {
-                log::warn!(
-                    "sending {n} messages to peer {addr}: {}",
-                    fbatch_proto::rpc::error_text(&e)
-                );
-                broken.set(true);
-            }
-            drop(permit);
-        });
-    }
-}
-
-/// Calls to one peer that may be outstanding at once.
-const IN_FLIGHT: usize = 16;
-
-/// Accepts connections from other noded processes and serves `Peer` on each.
+/// Accepts connections from other noded processes: each proves it holds the
+/// cluster key, then its frames are read on a thread of their own.
 async fn peer_service(node: Rc<Node>, listener: tokio::net::TcpListener) {
     loop {
         match listener.accept().await {
-            Ok((stream, _)) => {
-                let svc: peer::Client = capnp_rpc::new_client(PeerService { node: node.clone() });
-                fbatch_proto::rpc::serve(stream, &node.config.key, svc.client);
+            Ok((mut stream, from)) => {
+                let (key, registry) = (node.config.key.clone(), node.registry.clone());
+                tokio::task::spawn_local(async move {
+                    let _ = stream.set_nodelay(true);
+                    match fbatch_proto::handshake::server(&mut stream, &key).await {
+                        Ok(()) => {}
+                        Err(fbatch_proto::handshake::HandshakeError::Closed) => {
+                            log::debug!("peer connection from {from} closed before the handshake");
+                            return;
+                        }
+                        Err(e) => {
+                            log::warn!("refused peer connection from {from}: {e}");
+                            return;
+                        }
+                    }
+                    match stream.into_std().and_then(|s| {
+                        s.set_nonblocking(false)?;
+                        Ok(s)
+                    }) {
+                        Ok(s) => crate::peer::serve(s, registry),
+                        Err(e) => log::warn!("peer connection from {from}: {e}"),
+                    }
+                });
             }
             Err(e) => {
                 log::warn!("peer service accept: {e}");
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
-    }
-}
-
-/// What other noded processes call on this one.
-struct PeerService {
-    node: Rc<Node>,
-}
-
-impl peer::Server for PeerService {
-    async fn deliver(
-        self: Rc<Self>,
-        params: peer::DeliverParams,
-        _: peer::DeliverResults,
-    ) -> Result<(), Error> {
-        let msgs = params.get()?.get_msgs()?;
-        for m in msgs.iter() {
-            let w = Wire {
-                job_id: m.get_job_id(),
-                dst: m.get_dst(),
-                src_world: m.get_src_world(),
-                ctx: m.get_ctx(),
-                src: m.get_src(),
-                tag: m.get_tag(),
-                data: bytes::Bytes::copy_from_slice(m.get_data()?),
-                more: m.get_more(),
-                sync_id: m.get_sync_id(),
-                ack_for: m.get_ack_for(),
-                rma: m.get_rma(),
-            };
-            let world = match self.node.jobs.borrow().get(&w.job_id) {
-                Some(JobSlot::Running(world)) => Some(world.clone()),
-                Some(JobSlot::Ended) => continue,
-                _ => None,
-            };
-            match world {
-                Some(world) => world.receive_remote(w),
-                None if self.node.ended.borrow().contains(&w.job_id) => {}
-                None => self
-                    .node
-                    .early
-                    .borrow_mut()
-                    .entry(w.job_id)
-                    .or_default()
-                    .push(w),
-            }
-        }
-        Ok(())
     }
 }

@@ -1,32 +1,40 @@
 //! Messages between ranks on different nodes.
 //!
-//! Every noded serves the `Peer` interface (node.capnp). A job's `World` holds a
-//! [`RemoteLink`]: for each world rank, which node runs it, and a channel to the
-//! task that owns the connection to that node (one connection per node pair, so
+//! Each noded listens on its peer port; another noded that runs ranks of the same
+//! job connects to it once (one connection per node pair, shared by all jobs, so
 //! messages from one node to another stay in order, which MPI's non-overtaking
-//! rule needs). A rank thread that sends to a remote rank turns the message into
-//! bytes (one copy out of its linear memory) and queues it; the receiving noded
-//! puts it into the destination rank's mailbox, where matching happens exactly as
-//! for local messages (ANY_SOURCE included). Payloads travel in pieces of at most
-//! [`PIECE`] bytes, far below capnp's traversal limit. A synchronous send (or a
-//! large standard one, as locally) completes when the receiver acknowledges the
-//! match.
+//! rule needs), proves it holds the cluster key (the same handshake as every
+//! fbatch connection), and then writes *frames*: a Cap'n Proto `PeerMessage`
+//! header (node.capnp, serialized, not RPC) followed by `dataLen` payload bytes.
+//!
+//! A rank thread sending to a remote rank writes its frames itself, the payload
+//! straight from its linear memory (`writev`: no host copy, no hand-off to another
+//! thread). On the receiving node one thread per connection reads frames and puts
+//! each message into the destination rank's mailbox, where matching happens
+//! exactly as for local messages (ANY_SOURCE included); one-sided requests are
+//! answered by a second thread, so the reader never blocks on a write. Payloads
+//! travel in pieces of at most [`PIECE`] bytes. A synchronous send (or a large
+//! standard one, as locally) completes when the receiver acknowledges the match.
+//! docs/decisions.md says why this is not Cap'n Proto RPC.
 
-use crate::mpi::abi::Status;
+use crate::mpi::abi::{GuestSlice, Status};
 use crate::mpi::error::{MpiError, MpiResult};
 use crate::mpi::transport::{Data, Envelope, ReqState};
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use crate::mpi::world::World;
+use fbatch_proto::node_capnp::peer_message;
+use std::collections::{HashMap, VecDeque};
+use std::io::{BufReader, Read};
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc::UnboundedSender;
 
-/// Largest piece of a message's payload in one `PeerMessage`.
+/// Largest piece of a message's payload in one frame.
 pub const PIECE: usize = 4 << 20;
 
-/// One `PeerMessage` on the host side.
+/// One message (or a piece of one) as it travels between nodes.
 #[derive(Debug, Clone, Default)]
 pub struct Wire {
-    /// Job.
+    /// Job (the launch key of its run).
     pub job_id: u64,
     /// Destination world rank.
     pub dst: u32,
@@ -38,7 +46,7 @@ pub struct Wire {
     pub src: i32,
     /// Tag.
     pub tag: i32,
-    /// Payload piece (a zero-copy slice of the message's bytes).
+    /// Payload piece.
     pub data: bytes::Bytes,
     /// More pieces follow.
     pub more: bool,
@@ -51,13 +59,238 @@ pub struct Wire {
     pub rma: bool,
 }
 
+/// Where a frame's payload comes from.
+enum Payload<'a> {
+    Host(&'a [u8]),
+    /// `len` bytes at `offset` of a slice of the sending rank's linear memory.
+    Guest(&'a GuestSlice, usize, usize),
+}
+
+/// The outgoing connection to one other noded, written by rank threads.
+pub struct DataConn {
+    addr: String,
+    stream: Mutex<std::net::TcpStream>,
+    broken: AtomicBool,
+}
+
+impl DataConn {
+    /// Wraps a connected, authenticated, blocking stream to the noded at `addr`.
+    pub fn new(addr: &str, stream: std::net::TcpStream) -> DataConn {
+        let _ = stream.set_nodelay(true);
+        DataConn {
+            addr: addr.to_string(),
+            stream: Mutex::new(stream),
+            broken: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether a write failed (a new job should connect again).
+    pub fn is_broken(&self) -> bool {
+        self.broken.load(Ordering::Relaxed)
+    }
+
+    /// Writes one frame: the header, then the payload, in one `writev` where the
+    /// kernel takes them (a frame is never interleaved with another).
+    fn write(&self, w: &Wire, payload: Payload<'_>) -> std::io::Result<()> {
+        let (ptr, len) = match payload {
+            Payload::Host(b) => (b.as_ptr(), b.len()),
+            Payload::Guest(s, off, n) => {
+                let part = s.sub(off, n).ok_or_else(|| {
+                    std::io::Error::other("message piece outside the sender's buffer")
+                })?;
+                (part.as_ptr() as *const u8, n)
+            }
+        };
+        let mut header = capnp::message::Builder::new_default();
+        {
+            let mut m = header.init_root::<peer_message::Builder<'_>>();
+            m.set_job_id(w.job_id);
+            m.set_dst(w.dst);
+            m.set_src_world(w.src_world);
+            m.set_ctx(w.ctx);
+            m.set_src(w.src);
+            m.set_tag(w.tag);
+            m.set_more(w.more);
+            m.set_sync_id(w.sync_id);
+            m.set_ack_for(w.ack_for);
+            m.set_rma(w.rma);
+            m.set_data_len(len as u32);
+        }
+        let head = capnp::serialize::write_message_to_words(&header);
+        let stream = self.stream.lock().expect("peer stream lock");
+        let fd = stream.as_raw_fd();
+        let mut parts = [(head.as_ptr(), head.len()), (ptr, len)];
+        let mut first = 0;
+        while first < parts.len() {
+            let iov: Vec<libc::iovec> = parts[first..]
+                .iter()
+                .map(|(p, n)| libc::iovec {
+                    iov_base: *p as *mut libc::c_void,
+                    iov_len: *n,
+                })
+                .collect();
+            // SAFETY: every iovec points at memory that stays valid and unchanged
+            // for the call: the header we own, host bytes we borrow, or the
+            // sender's buffer (bounds checked above; MPI forbids changing a send
+            // buffer before the send completes, and this rank is the caller).
+            let n = unsafe { libc::writev(fd, iov.as_ptr(), iov.len() as i32) };
+            if n < 0 {
+                let e = std::io::Error::last_os_error();
+                if e.kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                self.broken.store(true, Ordering::Relaxed);
+                return Err(e);
+            }
+            let mut n = n as usize;
+            while first < parts.len() && n >= parts[first].1 {
+                n -= parts[first].1;
+                first += 1;
+            }
+            if first < parts.len() {
+                // SAFETY: n < parts[first].1, so the pointer stays in its buffer.
+                parts[first] = (unsafe { parts[first].0.add(n) }, parts[first].1 - n);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where arriving messages go: the jobs running here, messages for jobs that have
+/// not started here yet, and jobs that ended recently (whose late messages are
+/// dropped rather than kept as if the job were still to come).
+#[derive(Default)]
+pub struct Registry {
+    running: HashMap<u64, Arc<World>>,
+    early: HashMap<u64, Vec<Wire>>,
+    ended: VecDeque<u64>,
+}
+
+impl Registry {
+    /// A job started: later messages go to `world`; returns those that came first.
+    pub fn started(&mut self, job: u64, world: Arc<World>) -> Vec<Wire> {
+        self.running.insert(job, world);
+        self.early.remove(&job).unwrap_or_default()
+    }
+
+    /// A job ended (or was cancelled before it started) here.
+    pub fn ended(&mut self, job: u64) {
+        self.running.remove(&job);
+        self.early.remove(&job);
+        self.ended.push_back(job);
+        if self.ended.len() > 4096 {
+            self.ended.pop_front();
+        }
+    }
+
+    /// The world a message goes to, or None after buffering or dropping it.
+    fn route(&mut self, w: Wire) -> Option<(Arc<World>, Wire)> {
+        if let Some(world) = self.running.get(&w.job_id) {
+            return Some((world.clone(), w));
+        }
+        if !self.ended.contains(&w.job_id) {
+            self.early.entry(w.job_id).or_default().push(w);
+        }
+        None
+    }
+}
+
+/// Serves one authenticated incoming connection from another noded: reads frames
+/// until it closes, on a thread of its own.
+pub fn serve(stream: std::net::TcpStream, registry: Arc<Mutex<Registry>>) {
+    let peer = stream
+        .peer_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|_| "a peer".into());
+    let (rma_tx, rma_rx) = std::sync::mpsc::channel::<(Arc<World>, Wire)>();
+    let spawned = std::thread::Builder::new()
+        .name("peer-rma".into())
+        .spawn(move || {
+            for (world, w) in rma_rx {
+                world.receive_remote(w);
+            }
+        });
+    if let Err(e) = spawned {
+        log::error!("peer connection from {peer}: cannot start a thread: {e}");
+        return;
+    }
+    let spawned = std::thread::Builder::new()
+        .name("peer-reader".into())
+        .spawn(move || {
+            let mut r = BufReader::with_capacity(1 << 16, stream);
+            loop {
+                match read_frame(&mut r) {
+                    Ok(Some(w)) => {
+                        let routed = registry.lock().expect("registry lock").route(w);
+                        if let Some((world, w)) = routed {
+                            if w.rma {
+                                let _ = rma_tx.send((world, w));
+                            } else {
+                                world.receive_remote(w);
+                            }
+                        }
+                    }
+                    Ok(None) => return,
+                    Err(e) => {
+                        log::warn!("peer connection from {peer}: {e}");
+                        return;
+                    }
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        log::error!("cannot start a peer reader thread: {e}");
+    }
+}
+
+/// Reads one frame; None at a clean end of the stream.
+fn read_frame(r: &mut impl Read) -> Result<Option<Wire>, String> {
+    let options = capnp::message::ReaderOptions::new();
+    let msg = match capnp::serialize::try_read_message(&mut *r, options) {
+        Ok(Some(m)) => m,
+        Ok(None) => return Ok(None),
+        Err(e) => return Err(format!("bad frame header: {e}")),
+    };
+    let m = msg
+        .get_root::<peer_message::Reader<'_>>()
+        .map_err(|e| format!("bad frame header: {e}"))?;
+    let len = m.get_data_len() as usize;
+    if len > PIECE {
+        return Err(format!(
+            "frame of {len} bytes exceeds the {PIECE}-byte piece size"
+        ));
+    }
+    // Read into spare capacity: no zero-filling of a buffer about to be overwritten.
+    let mut data = Vec::with_capacity(len);
+    let got = r
+        .take(len as u64)
+        .read_to_end(&mut data)
+        .map_err(|e| format!("reading a {len}-byte payload: {e}"))?;
+    if got != len {
+        return Err(format!("the connection closed inside a {len}-byte payload"));
+    }
+    Ok(Some(Wire {
+        job_id: m.get_job_id(),
+        dst: m.get_dst(),
+        src_world: m.get_src_world(),
+        ctx: m.get_ctx(),
+        src: m.get_src(),
+        tag: m.get_tag(),
+        data: data.into(),
+        more: m.get_more(),
+        sync_id: m.get_sync_id(),
+        ack_for: m.get_ack_for(),
+        rma: m.get_rma(),
+    }))
+}
+
 /// How a job's ranks on this node reach its ranks on other nodes.
 pub struct RemoteLink {
     job_id: u64,
     /// Node index of every world rank.
     node_of: Vec<usize>,
-    /// Outgoing queue per node index (None for this node).
-    outbound: Vec<Option<UnboundedSender<Wire>>>,
+    /// Connection per node index (None for this node).
+    outbound: Vec<Option<Arc<DataConn>>>,
     /// Sends waiting for the receiver's acknowledgement.
     pending: Mutex<HashMap<u64, Arc<ReqState>>>,
     next_id: AtomicU64,
@@ -70,7 +303,7 @@ impl RemoteLink {
     pub fn new(
         job_id: u64,
         node_of: Vec<usize>,
-        outbound: Vec<Option<UnboundedSender<Wire>>>,
+        outbound: Vec<Option<Arc<DataConn>>>,
     ) -> RemoteLink {
         RemoteLink {
             job_id,
@@ -87,7 +320,7 @@ impl RemoteLink {
         self.node_of.get(rank as usize).copied().unwrap_or(0)
     }
 
-    fn queue(&self, to_rank: u32) -> MpiResult<&UnboundedSender<Wire>> {
+    fn conn(&self, to_rank: u32) -> MpiResult<&Arc<DataConn>> {
         self.node_of
             .get(to_rank as usize)
             .and_then(|n| self.outbound.get(*n))
@@ -100,11 +333,24 @@ impl RemoteLink {
             })
     }
 
+    /// Writes `w` with `payload` to `to`'s node.
+    fn write(&self, to: u32, w: &Wire, payload: Payload<'_>) -> MpiResult<()> {
+        let conn = self.conn(to)?;
+        conn.write(w, payload).map_err(|e| {
+            MpiError::new(
+                crate::mpi::abi::MPI_ERR_OTHER,
+                format!(
+                    "the connection to rank {to}'s node ({}) failed: {e}",
+                    conn.addr
+                ),
+            )
+        })
+    }
+
     /// Sends `env` from world rank `from` to world rank `to` on another node.
-    /// `eager` completes a send that references the sender's buffer at once;
+    /// `eager` completes a send that references the sender's buffer once written;
     /// otherwise it completes when the receiver has matched it.
     pub fn send(&self, from: u32, to: u32, env: Envelope, eager: bool) -> MpiResult<()> {
-        let q = self.queue(to)?;
         let Envelope {
             ctx,
             src,
@@ -112,17 +358,10 @@ impl RemoteLink {
             data,
             sync,
         } = env;
-        let (bytes, wait) = match data {
-            Data::Bytes(b) => (b, sync),
-            Data::Guest { slice, done } => {
-                let b = slice.to_vec();
-                if eager {
-                    done.complete(Status::default());
-                    (b, sync)
-                } else {
-                    (b, Some(done))
-                }
-            }
+        let (wait, done_now) = match &data {
+            Data::Bytes(_) => (sync, None),
+            Data::Guest { done, .. } if eager => (sync, Some(done.clone())),
+            Data::Guest { done, .. } => (Some(done.clone()), None),
         };
         let sync_id = match wait {
             Some(state) => {
@@ -132,29 +371,33 @@ impl RemoteLink {
             }
             None => 0,
         };
-        let bytes = bytes::Bytes::from(bytes);
+        let len = match &data {
+            Data::Bytes(b) => b.len(),
+            Data::Guest { slice, .. } => slice.len(),
+        };
         // At least one piece, so an empty message travels too.
-        let pieces = bytes.len().div_ceil(PIECE).max(1);
+        let pieces = len.div_ceil(PIECE).max(1);
         for k in 0..pieces {
-            let piece = bytes.slice(k * PIECE..((k + 1) * PIECE).min(bytes.len()));
-            q.send(Wire {
+            let (start, end) = (k * PIECE, ((k + 1) * PIECE).min(len));
+            let w = Wire {
                 job_id: self.job_id,
                 dst: to,
                 src_world: from,
                 ctx,
                 src,
                 tag,
-                data: piece,
                 more: k + 1 < pieces,
                 sync_id,
                 ..Wire::default()
-            })
-            .map_err(|_| {
-                MpiError::new(
-                    crate::mpi::abi::MPI_ERR_OTHER,
-                    format!("the connection to rank {to}'s node is closed"),
-                )
-            })?;
+            };
+            let payload = match &data {
+                Data::Bytes(b) => Payload::Host(&b[start..end]),
+                Data::Guest { slice, .. } => Payload::Guest(slice, start, end - start),
+            };
+            self.write(to, &w, payload)?;
+        }
+        if let Some(done) = done_now {
+            done.complete(Status::default());
         }
         Ok(())
     }
@@ -168,43 +411,36 @@ impl RemoteLink {
         req: Vec<u8>,
         stopped: impl Fn() -> bool,
     ) -> MpiResult<Vec<u8>> {
-        let q = self.queue(to)?;
         let state = ReqState::new();
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         self.pending
             .lock()
             .expect("pending lock")
             .insert(id, state.clone());
-        q.send(Wire {
+        let w = Wire {
             job_id: self.job_id,
             dst: to,
             src_world: from,
-            data: req.into(),
             sync_id: id,
             rma: true,
             ..Wire::default()
-        })
-        .map_err(|_| {
-            MpiError::new(
-                crate::mpi::abi::MPI_ERR_OTHER,
-                format!("the connection to rank {to}'s node is closed"),
-            )
-        })?;
+        };
+        self.write(to, &w, Payload::Host(&req))?;
         crate::mpi::transport::block_until(|| state.is_done(), stopped)?;
         Ok(state.take_data())
     }
 
     /// Answers one-sided request `id` from world rank `to`.
     pub fn reply(&self, from: u32, to: u32, id: u64, data: Vec<u8>) {
-        if let Ok(q) = self.queue(to) {
-            let _ = q.send(Wire {
-                job_id: self.job_id,
-                dst: to,
-                src_world: from,
-                ack_for: id,
-                data: data.into(),
-                ..Wire::default()
-            });
+        let w = Wire {
+            job_id: self.job_id,
+            dst: to,
+            src_world: from,
+            ack_for: id,
+            ..Wire::default()
+        };
+        if let Err(e) = self.write(to, &w, Payload::Host(&data)) {
+            log::warn!("{}", e.msg);
         }
     }
 
@@ -245,15 +481,15 @@ impl RemoteLink {
             let link = self.clone();
             let (id, back_to, me) = (w.sync_id, w.src_world, w.dst);
             ReqState::with_hook(move || {
-                if let Ok(q) = link.queue(back_to) {
-                    let _ = q.send(Wire {
-                        job_id: link.job_id,
-                        dst: back_to,
-                        src_world: me,
-                        ack_for: id,
-                        ..Wire::default()
-                    });
-                }
+                let ack = Wire {
+                    job_id: link.job_id,
+                    dst: back_to,
+                    src_world: me,
+                    ack_for: id,
+                    ..Wire::default()
+                };
+                // A failed ack means the sender's node is gone: the job is failing.
+                let _ = link.write(back_to, &ack, Payload::Host(&[]));
             })
         });
         Some((

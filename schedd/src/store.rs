@@ -46,6 +46,7 @@ pub struct Store {
     modules: sled::Tree,
     artifacts: sled::Tree,
     drains: sled::Tree,
+    meta: sled::Tree,
 }
 
 impl Store {
@@ -61,6 +62,7 @@ impl Store {
             modules: db.open_tree("modules")?,
             artifacts: db.open_tree("artifacts")?,
             drains: db.open_tree("drains")?,
+            meta: db.open_tree("meta")?,
             db,
         })
     }
@@ -68,6 +70,21 @@ impl Store {
     /// The tree aotc caches artifacts in.
     pub fn artifacts(&self) -> sled::Tree {
         self.artifacts.clone()
+    }
+
+    /// Counts this start of schedd (durably) and returns the count: 1 on the
+    /// first start.
+    pub fn next_boot(&self) -> Result<u32, StoreError> {
+        let old = self
+            .meta
+            .get(b"boots")?
+            .and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok())
+            .map(u32::from_le_bytes)
+            .unwrap_or(0);
+        let boot = old.saturating_add(1);
+        self.meta.insert(b"boots", &boot.to_le_bytes())?;
+        self.db.flush()?;
+        Ok(boot)
     }
 
     /// Drained nodes and why.

@@ -278,19 +278,31 @@ impl Cluster {
     /// Rebuilds the state from persisted jobs after a restart. Nodes of running jobs
     /// are assumed alive until their heartbeat timeout, so that a noded that comes
     /// back reclaims its jobs and one that doesn't fails them (NF).
+    ///
+    /// Pending jobs continue with a run of at least `run_floor` (distinct for every
+    /// start of schedd): a job whose start was decided and launched but not yet
+    /// persisted when schedd died is pending again, and its next launch must not
+    /// be mistaken for the stale one a node may still run.
     pub fn restore(
         records: impl IntoIterator<Item = JobRecord>,
         partitions: Vec<Partition>,
         drains: BTreeMap<String, String>,
+        run_floor: u32,
         now_ms: i64,
     ) -> Self {
         let mut c = Cluster::with_partitions(partitions);
         c.drains = drains;
         c.part_stats = None;
-        for job in records {
+        for mut job in records {
             c.next_id = c.next_id.max(job.id + 1);
             match job.state {
-                JobState::Pending => c.enqueue(&job),
+                JobState::Pending => {
+                    if job.run < run_floor {
+                        job.run = run_floor;
+                        c.dirty.insert(job.id);
+                    }
+                    c.enqueue(&job)
+                }
                 JobState::Running | JobState::Completing => {
                     if let Some(a) = job.array {
                         *c.array_running.entry(a.job_id).or_default() += 1;

@@ -173,6 +173,7 @@ fn restore_keeps_pending_jobs_and_reclaims_running_ones_from_returning_nodes() {
         records,
         vec![Partition::everything()],
         Default::default(),
+        0,
         100,
     );
     assert_eq!(r.job(queued).unwrap().state, JobState::Pending);
@@ -199,6 +200,7 @@ fn restore_fails_running_jobs_whose_node_never_returns() {
         c.jobs().cloned().collect::<Vec<_>>(),
         vec![Partition::everything()],
         Default::default(),
+        0,
         1000,
     );
     assert!(r.expire_nodes(2000, 5000).is_empty());
@@ -222,6 +224,7 @@ fn a_stop_decided_while_a_node_was_away_is_resent_when_it_registers() {
         c.jobs().cloned().collect::<Vec<_>>(),
         vec![Partition::everything()],
         Default::default(),
+        0,
         10,
     );
     // Cancelled before node a is back: the Cancel cannot be delivered yet.
@@ -635,10 +638,37 @@ fn a_launch_lost_in_a_schedd_crash_is_run_again_not_failed() {
         c.jobs().cloned().collect::<Vec<_>>(),
         vec![Partition::everything()],
         Default::default(),
+        0,
         10,
     );
     r.register_node("a", 2, &[], 20);
     let job = r.job(j).unwrap();
     assert_eq!((job.state, job.run), (JobState::Pending, 1));
     assert_eq!(started(&r.schedule(21)), vec![j]);
+}
+
+#[test]
+fn pending_jobs_continue_with_a_run_of_this_start_of_schedd() {
+    let mut c = cluster_with(&[("a", 1)]);
+    let j = c.submit(req(1), "h".into(), 0).unwrap();
+    // Launched, but schedd died before the start was persisted: still pending.
+    let records: Vec<JobRecord> = c.jobs().cloned().collect();
+    c.schedule(0);
+    let mut r = Cluster::restore(
+        records,
+        vec![Partition::everything()],
+        Default::default(),
+        512,
+        5,
+    );
+    assert_eq!(r.take_dirty(), vec![j], "the new run is persisted");
+    let mut acts = r.register_node("a", 1, &[j], 6);
+    acts.extend(r.schedule(7));
+    // The stale run 0 is killed; the job runs as run 512, not as a second run 0.
+    assert!(acts
+        .iter()
+        .any(|a| matches!(a, Action::Cancel { key, .. } if *key == j)));
+    assert!(acts
+        .iter()
+        .any(|a| matches!(a, Action::Launch { key, .. } if *key == run_key(j, 512))));
 }

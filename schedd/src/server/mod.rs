@@ -114,10 +114,14 @@ impl Server {
             .with_context(|| format!("opening state in {}", config.state_dir.display()))?;
         let jobs = store.load_jobs()?;
         let njobs = jobs.len();
+        // Runs of each start of schedd get their own range (see Cluster::restore).
+        let boot = store.next_boot()?;
+        let run_floor = boot.saturating_mul(256).min(0xFF_0000);
         let cluster = Cluster::restore(
             jobs,
             config.partitions.clone(),
             store.load_drains()?,
+            run_floor,
             now_ms(),
         );
         let key = cluster_key(&config)?;

@@ -551,6 +551,10 @@ impl node_session::Server for NodeSessionImpl {
                 .borrow_mut()
                 .report(&self.node, r.get_job_id(), report, now_ms());
         self.server.settle(actions);
+        // noded forgets the job once this call returns: the outcome must be durable
+        // first, or a schedd crash would leave the job "running" on a node that no
+        // longer knows it (and end it NODE_FAIL).
+        self.server.flush().await.map_err(failed)?;
         Ok(())
     }
 

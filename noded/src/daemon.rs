@@ -216,13 +216,13 @@ impl Node {
 
     /// Sends queued reports while schedd acknowledges them.
     async fn send_reports(&self) {
-        loop {
-            let Some(rep) = self.pending.borrow().front().cloned() else {
-                return;
-            };
-            let Some(session) = self.session.borrow().clone() else {
-                return;
-            };
+        let Some(session) = self.session.borrow().clone() else {
+            return;
+        };
+        // Every pending report at once: schedd acknowledges each after a flush,
+        // and concurrent reports share flushes (group commit).
+        let batch: Vec<JobReport> = self.pending.borrow().iter().cloned().collect();
+        let calls = batch.iter().map(|rep| {
             let mut req = session.job_ended_request();
             {
                 let mut r = req.get().init_report();
@@ -239,23 +239,24 @@ impl Node {
                     m.set_bytes(*bytes);
                 }
             }
-            match req.send().promise.await {
+            req.send().promise
+        });
+        let results = futures::future::join_all(calls).await;
+        for (rep, result) in batch.iter().zip(results) {
+            match result {
                 Ok(_) => {
-                    self.pending.borrow_mut().pop_front();
+                    self.pending.borrow_mut().retain(|p| p.job_id != rep.job_id);
                     self.jobs.borrow_mut().remove(&rep.job_id);
                     self.registry
                         .lock()
                         .expect("registry lock")
                         .ended(rep.job_id);
                 }
-                Err(e) => {
-                    log::warn!(
-                        "reporting job {}: {}",
-                        rep.job_id,
-                        fbatch_proto::rpc::error_text(&e)
-                    );
-                    return;
-                }
+                Err(e) => log::warn!(
+                    "reporting job {}: {}",
+                    rep.job_id,
+                    fbatch_proto::rpc::error_text(&e)
+                ),
             }
         }
     }
@@ -329,10 +330,15 @@ async fn report_loop(node: Rc<Node>, mut rx: UnboundedReceiver<JobReport>) {
         tokio::select! {
             r = rx.recv() => match r {
                 Some(rep) => {
-                    if let Some(slot) = node.jobs.borrow_mut().get_mut(&rep.job_id) {
-                        *slot = JobSlot::Ended;
+                    // This report and any others that are already waiting.
+                    let mut next = Some(rep);
+                    while let Some(rep) = next {
+                        if let Some(slot) = node.jobs.borrow_mut().get_mut(&rep.job_id) {
+                            *slot = JobSlot::Ended;
+                        }
+                        node.pending.borrow_mut().push_back(rep);
+                        next = rx.try_recv().ok();
                     }
-                    node.pending.borrow_mut().push_back(rep);
                 }
                 None => return,
             },

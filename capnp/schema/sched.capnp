@@ -130,11 +130,18 @@ struct PartitionInfo {
   nodes @5 :List(Text);     # registered nodes in it
 }
 
+# One submitted job (the first task of an array).
+interface JobHandle {
+  # Resolves when the job has ended.
+  wait @0 () -> (job :JobInfo);
+}
+
 interface Scheduler {
   # Validate, AOT-compile and store a wasm module under `name`.
   upload @0 (name :Text, wasm :Data, user :Text) -> (function :FunctionInfo);
-  # Queue a job; returns once the job is durably recorded.
-  submit @1 (spec :JobSpec) -> (jobId :UInt64);
+  # Queue a job; returns once the job is durably recorded. `handle.wait()` may be
+  # called at once on the promised handle (promise pipelining): no extra round trip.
+  submit @1 (spec :JobSpec) -> (jobId :UInt64, handle :JobHandle);
   # Pending and running jobs; with `all`, finished ones too.
   # With `start`, pending jobs carry their expected start time.
   listJobs @2 (all :Bool, start :Bool) -> (jobs :List(JobInfo));

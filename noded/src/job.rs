@@ -111,7 +111,6 @@ pub fn start(
         link,
     ));
     let (tx, rx) = mpsc::channel::<RankResult>();
-    let mut threads = Vec::new();
     for &r in &spec.ranks {
         let setup = RankSetup {
             world: world.clone(),
@@ -124,15 +123,12 @@ pub fn start(
             mem_limit: spec.mem_per_rank.unwrap_or(limits.mem_per_rank),
         };
         let (rank_engine, rank_pre, rank_tx) = (engine.clone(), pre.clone(), tx.clone());
-        let spawned = std::thread::Builder::new()
-            .name(format!("job{}-rank{r}", spec.job_id))
-            .stack_size(RANK_STACK)
-            .spawn(move || {
-                let result = run_guarded(&rank_engine, &rank_pre, setup, r);
-                let _ = rank_tx.send(result);
-            });
+        let spawned = POOL.run(Box::new(move || {
+            let result = run_guarded(&rank_engine, &rank_pre, setup, r);
+            let _ = rank_tx.send(result);
+        }));
         match spawned {
-            Ok(t) => threads.push(t),
+            Ok(()) => {}
             Err(e) => {
                 world.stop(
                     JobEnd::Failed,
@@ -152,28 +148,76 @@ pub fn start(
     let supervisor_world = world.clone();
     let nranks = spec.ranks.len();
     let deadline = spec.time_limit.map(|t| Instant::now() + t);
-    std::thread::Builder::new()
-        .name(format!("job{}-supervisor", spec.job_id))
-        .spawn(move || {
-            let (report, stores) = supervise(
-                &supervisor_world,
-                spec.user_job_id,
-                rx,
-                nranks,
-                deadline,
-                spec.time_limit,
-                log,
-            );
-            // Every rank has ended: report first, then pay for tearing down the
-            // stores (unmapping linear memories) and the threads.
-            on_done(report);
-            drop(stores);
-            for t in threads {
-                let _ = t.join();
-            }
-        })
-        .map_err(|e| format!("cannot start the job supervisor: {e}"))?;
+    POOL.run(Box::new(move || {
+        let (report, stores) = supervise(
+            &supervisor_world,
+            spec.user_job_id,
+            rx,
+            nranks,
+            deadline,
+            spec.time_limit,
+            log,
+        );
+        // Every rank has ended: report first, then pay for tearing down the
+        // stores (unmapping linear memories).
+        on_done(report);
+        drop(stores);
+    }))
+    .map_err(|e| format!("cannot start the job supervisor: {e}"))?;
     Ok(world)
+}
+
+/// Work for a pooled thread.
+type Task = Box<dyn FnOnce() + Send>;
+
+/// Threads that run ranks and job supervisors, kept for the next job: spawning
+/// eight threads with 16 MiB stacks is a good part of launching a small job.
+/// Wasmtime and the MPI layer keep no per-rank state in thread-locals, and a
+/// rank's park/unpark waits re-check their condition, so a reused thread is as
+/// good as a new one.
+struct ThreadPool {
+    /// One channel per idle thread.
+    idle: std::sync::Mutex<Vec<mpsc::Sender<Task>>>,
+}
+
+/// Idle threads kept at most (more exit after their task).
+const POOL_IDLE_MAX: usize = 64;
+
+static POOL: ThreadPool = ThreadPool {
+    idle: std::sync::Mutex::new(Vec::new()),
+};
+
+impl ThreadPool {
+    /// Runs `task` on an idle thread, or on a new one.
+    fn run(&'static self, task: Task) -> std::io::Result<()> {
+        let mut task = task;
+        loop {
+            let Some(worker) = self.idle.lock().expect("pool lock").pop() else {
+                break;
+            };
+            match worker.send(task) {
+                Ok(()) => return Ok(()),
+                // That thread has exited: try the next one.
+                Err(mpsc::SendError(t)) => task = t,
+            }
+        }
+        let (tx, rx) = mpsc::channel::<Task>();
+        tx.send(task).expect("receiver alive");
+        std::thread::Builder::new()
+            .name("rank".into())
+            .stack_size(RANK_STACK)
+            .spawn(move || {
+                while let Ok(task) = rx.recv() {
+                    task();
+                    let mut idle = self.idle.lock().expect("pool lock");
+                    if idle.len() >= POOL_IDLE_MAX {
+                        return;
+                    }
+                    idle.push(tx.clone());
+                }
+            })?;
+        Ok(())
+    }
 }
 
 /// Runs a rank, turning a host panic (a bug in noded) into a rank failure

@@ -286,8 +286,12 @@ fn main() {
             spec.set_uid(uid);
             spec.set_time_limit_secs(time_limit_secs);
         }
-        let reply = req
-            .send()
+        let sent = req.send();
+        // --wait on a plain job: ask the promised handle to wait right away
+        // (pipelined with the submission: no second round trip).
+        let early_wait = (args.wait && args.array.is_none())
+            .then(|| sent.pipeline.get_handle().wait_request().send().promise);
+        let reply = sent
             .promise
             .await
             .rpc()
@@ -296,6 +300,14 @@ fn main() {
         out.submitted(id);
         if !args.wait {
             return Ok(0);
+        }
+        if let Some(waited) = early_wait {
+            if let Ok(done) = waited.await {
+                let job = JobView::from_wire(done.get()?.get_job()?, schedd::server::now_ms())?;
+                out.job_ended(&job);
+                return Ok(job.wait_exit_code());
+            }
+            // The connection dropped (schedd restarted): wait the long way.
         }
         // An array: wait for every task (as sbatch --wait); the worst code wins.
         let ids = match args.array {

@@ -234,6 +234,8 @@ pub struct Cluster {
     drains: BTreeMap<String, String>,
     /// Per partition: (registered nodes, their slots); None = to recompute.
     part_stats: Option<Vec<(u32, u32)>>,
+    /// First run of jobs queued by this start of schedd (see [`Cluster::restore`]).
+    run_floor: u32,
     next_id: JobId,
     dirty: BTreeSet<JobId>,
     ended: Vec<JobId>,
@@ -269,6 +271,7 @@ impl Cluster {
             partitions,
             drains: BTreeMap::new(),
             part_stats: None,
+            run_floor: 0,
             next_id: 1,
             dirty: BTreeSet::new(),
             ended: Vec::new(),
@@ -279,10 +282,12 @@ impl Cluster {
     /// are assumed alive until their heartbeat timeout, so that a noded that comes
     /// back reclaims its jobs and one that doesn't fails them (NF).
     ///
-    /// Pending jobs continue with a run of at least `run_floor` (distinct for every
-    /// start of schedd): a job whose start was decided and launched but not yet
-    /// persisted when schedd died is pending again, and its next launch must not
-    /// be mistaken for the stale one a node may still run.
+    /// Pending jobs continue, and new jobs start, with a run of at least
+    /// `run_floor` (distinct for every start of schedd): a job whose start was
+    /// decided and launched but not yet persisted when schedd died is pending
+    /// again (or, if its submission was not yet durable either, its id is given
+    /// to a new job), and its next launch must not be mistaken for the stale one a
+    /// node may still run.
     pub fn restore(
         records: impl IntoIterator<Item = JobRecord>,
         partitions: Vec<Partition>,
@@ -293,6 +298,7 @@ impl Cluster {
         let mut c = Cluster::with_partitions(partitions);
         c.drains = drains;
         c.part_stats = None;
+        c.run_floor = run_floor;
         for mut job in records {
             c.next_id = c.next_id.max(job.id + 1);
             match job.state {
@@ -618,7 +624,7 @@ impl Cluster {
             partition: part.name.clone(),
             time_limit_secs: part.effective_limit(request.time_limit_secs),
             array,
-            run: 0,
+            run: self.run_floor,
             restarts: 0,
             step: 0,
             requeue_pending: false,

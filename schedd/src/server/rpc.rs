@@ -185,9 +185,20 @@ impl scheduler::Server for SchedulerImpl {
             }
             id
         };
+        // Schedule at once: the launch overlaps the flush, the reply waits for it.
+        // A job launched but lost in a crash before it was durable was never
+        // acknowledged; its run key (new jobs start at this start of schedd's run
+        // floor) cannot be confused with a later job given the same id, and its
+        // ranks are killed as stale when the node re-registers.
+        self.server.settle(Vec::new());
         self.server.flush().await.map_err(failed)?;
         results.get().set_job_id(id);
-        self.server.settle(Vec::new());
+        let handle: fbatch_proto::sched_capnp::job_handle::Client =
+            capnp_rpc::new_client(JobHandleImpl {
+                server: self.server.clone(),
+                id,
+            });
+        results.get().set_handle(handle);
         Ok(())
     }
 
@@ -388,27 +399,7 @@ impl scheduler::Server for SchedulerImpl {
         mut results: scheduler::WaitJobResults,
     ) -> Result<(), Error> {
         let id = params.get()?.get_job_id();
-        let rx = {
-            let cluster = self.server.cluster.borrow();
-            let job = cluster
-                .job(id)
-                .ok_or_else(|| failed(format!("invalid job id {id}")))?;
-            if job.state.is_final() {
-                None
-            } else {
-                let (tx, rx) = futures::channel::oneshot::channel();
-                self.server
-                    .waiters
-                    .borrow_mut()
-                    .entry(id)
-                    .or_default()
-                    .push(tx);
-                Some(rx)
-            }
-        };
-        if let Some(rx) = rx {
-            rx.await.map_err(|_| failed("schedd is shutting down"))?;
-        }
+        wait_until_ended(&self.server, id).await?;
         let cluster = self.server.cluster.borrow();
         job_to_wire(
             cluster.job(id).expect("job exists"),
@@ -494,6 +485,49 @@ impl scheduler::Server for SchedulerImpl {
         results
             .get()
             .set_heartbeat_ms(self.server.config.heartbeat.as_millis() as u32);
+        Ok(())
+    }
+}
+
+/// Resolves once job `id` has ended.
+async fn wait_until_ended(server: &Rc<Server>, id: u64) -> Result<(), Error> {
+    let rx = {
+        let cluster = server.cluster.borrow();
+        let job = cluster
+            .job(id)
+            .ok_or_else(|| failed(format!("invalid job id {id}")))?;
+        if job.state.is_final() {
+            None
+        } else {
+            let (tx, rx) = futures::channel::oneshot::channel();
+            server.waiters.borrow_mut().entry(id).or_default().push(tx);
+            Some(rx)
+        }
+    };
+    if let Some(rx) = rx {
+        rx.await.map_err(|_| failed("schedd is shutting down"))?;
+    }
+    Ok(())
+}
+
+/// A submitted job, handed back by `submit`.
+struct JobHandleImpl {
+    server: Rc<Server>,
+    id: u64,
+}
+
+impl fbatch_proto::sched_capnp::job_handle::Server for JobHandleImpl {
+    async fn wait(
+        self: Rc<Self>,
+        _: fbatch_proto::sched_capnp::job_handle::WaitParams,
+        mut results: fbatch_proto::sched_capnp::job_handle::WaitResults,
+    ) -> Result<(), Error> {
+        wait_until_ended(&self.server, self.id).await?;
+        let cluster = self.server.cluster.borrow();
+        job_to_wire(
+            cluster.job(self.id).expect("job exists"),
+            results.get().init_job(),
+        );
         Ok(())
     }
 }

@@ -139,9 +139,10 @@ interface JobHandle {
 interface Scheduler {
   # Validate, AOT-compile and store a wasm module under `name`.
   upload @0 (name :Text, wasm :Data, user :Text) -> (function :FunctionInfo);
-  # Queue a job; returns once the job is durably recorded. `handle.wait()` may be
-  # called at once on the promised handle (promise pipelining): no extra round trip.
-  submit @1 (spec :JobSpec) -> (jobId :UInt64, handle :JobHandle);
+  # Queue a job; returns once the job is durably recorded. With `wantHandle`, the
+  # reply carries a handle whose wait() may be called at once on the promise
+  # (promise pipelining: fsub --wait needs no second round trip).
+  submit @1 (spec :JobSpec, wantHandle :Bool) -> (jobId :UInt64, handle :JobHandle);
   # Pending and running jobs; with `all`, finished ones too.
   # With `start`, pending jobs carry their expected start time.
   listJobs @2 (all :Bool, start :Bool) -> (jobs :List(JobInfo));

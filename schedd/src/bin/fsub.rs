@@ -286,6 +286,7 @@ fn main() {
             spec.set_uid(uid);
             spec.set_time_limit_secs(time_limit_secs);
         }
+        req.get().set_want_handle(args.wait && args.array.is_none());
         let sent = req.send();
         // --wait on a plain job: ask the promised handle to wait right away
         // (pipelined with the submission: no second round trip).

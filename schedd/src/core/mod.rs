@@ -429,6 +429,11 @@ impl Cluster {
         std::mem::take(&mut self.ended)
     }
 
+    /// Whether any node could take a rank now.
+    pub fn any_free(&self) -> bool {
+        self.nodes.values().any(|n| n.schedulable_free() > 0)
+    }
+
     /// Number of pending jobs.
     pub fn pending_count(&self) -> usize {
         self.pending.len()

@@ -89,6 +89,7 @@ impl scheduler::Server for SchedulerImpl {
         params: scheduler::SubmitParams,
         mut results: scheduler::SubmitResults,
     ) -> Result<(), Error> {
+        let want_handle = params.get()?.get_want_handle();
         let spec = params.get()?.get_spec()?;
         let function = text(spec.get_function()?)?;
         let Some(f) = self
@@ -185,20 +186,29 @@ impl scheduler::Server for SchedulerImpl {
             }
             id
         };
-        // Schedule at once: the launch overlaps the flush, the reply waits for it.
-        // A job launched but lost in a crash before it was durable was never
-        // acknowledged; its run key (new jobs start at this start of schedd's run
-        // floor) cannot be confused with a later job given the same id, and its
-        // ranks are killed as stale when the node re-registers.
-        self.server.settle(Vec::new());
+        // With free slots, schedule at once: the launch overlaps the flush, the
+        // reply waits for it. A job launched but lost in a crash before it was
+        // durable was never acknowledged; its run key (new jobs start at this start
+        // of schedd's run floor) cannot be confused with a later job given the same
+        // id, and its ranks are killed as stale when the node re-registers. With
+        // none free, one cycle after the flush serves the whole group commit.
+        let now = self.server.cluster.borrow().any_free();
+        if now {
+            self.server.settle(Vec::new());
+        }
         self.server.flush().await.map_err(failed)?;
+        if !now {
+            self.server.settle(Vec::new());
+        }
         results.get().set_job_id(id);
-        let handle: fbatch_proto::sched_capnp::job_handle::Client =
-            capnp_rpc::new_client(JobHandleImpl {
-                server: self.server.clone(),
-                id,
-            });
-        results.get().set_handle(handle);
+        if want_handle {
+            let handle: fbatch_proto::sched_capnp::job_handle::Client =
+                capnp_rpc::new_client(JobHandleImpl {
+                    server: self.server.clone(),
+                    id,
+                });
+            results.get().set_handle(handle);
+        }
         Ok(())
     }
 

@@ -12,14 +12,9 @@ trap stop_cluster EXIT
 build_both "$ROOT/func/mpi/hellompi.c" hellompi
 fupload hellompi "$WORK/hellompi.wasm" >/dev/null
 cd "$WORK"
-f=(); m=()
-for i in $(seq "$reps"); do
-  stamp t0; fsub -n 8 --wait -o /dev/null hellompi >/dev/null; stamp t1
-  mpirun --oversubscribe --bind-to none -n 8 ./hellompi.native >/dev/null; stamp t2
-  f+=($((t1 - t0))); m+=($((t2 - t1)))
-done
-fmed=$(printf '%s\n' "${f[@]}" | median)
-mmed=$(printf '%s\n' "${m[@]}" | median)
+measure_launch "$reps"
+fmed=$FMED
+mmed=$MMED
 ratio=$(awk -v a="$fmed" -v b="$mmed" 'BEGIN {printf "%.3f", a/b}')
 speedup=$(awk -v a="$fmed" -v b="$mmed" 'BEGIN {printf "%.1f", b/a}')
 

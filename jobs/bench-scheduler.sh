@@ -31,14 +31,9 @@ echo "$through"
 
 # 3. Launch latency of an 8-rank job vs mpirun.
 cd "$WORK"
-f=(); m=()
-for i in $(seq 10); do
-  stamp t0; fsub -n 8 --wait -o /dev/null hellompi >/dev/null; stamp t1
-  mpirun --oversubscribe --bind-to none -n 8 ./hellompi.native >/dev/null; stamp t2
-  f+=($((t1 - t0))); m+=($((t2 - t1)))
-done
-fmed=$(printf '%s\n' "${f[@]}" | median)
-mmed=$(printf '%s\n' "${m[@]}" | median)
+measure_launch 10
+fmed=$FMED
+mmed=$MMED
 stop_cluster
 
 # 4. The core over a simulated cluster.

@@ -54,3 +54,18 @@ stamp() { local v=${EPOCHREALTIME/[.,]/}; printf -v "$1" '%s' "$((10#$v))"; }
 
 # median of numbers on stdin.
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+# measure_launch REPS: alternates `fsub --wait -n 8 hellompi` and `mpirun -n 8`
+# in the current directory (hellompi uploaded, ./hellompi.native built; no
+# subshells, whose fork would be timed); sets FMED and MMED, the median wall
+# times in microseconds.
+measure_launch() {
+  local f=() m=() t0 t1 t2
+  for _ in $(seq "$1"); do
+    stamp t0; fsub -n 8 --wait -o /dev/null hellompi >/dev/null; stamp t1
+    mpirun --oversubscribe --bind-to none -n 8 ./hellompi.native >/dev/null; stamp t2
+    f+=($((t1 - t0))); m+=($((t2 - t1)))
+  done
+  FMED=$(printf '%s\n' "${f[@]}" | median)
+  MMED=$(printf '%s\n' "${m[@]}" | median)
+}

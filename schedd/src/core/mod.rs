@@ -127,6 +127,22 @@ impl NodeEntry {
     }
 }
 
+/// Stops for the nodes of `job` that still run its current run.
+fn stops(job: &JobRecord, state: JobState, reason: &str) -> Vec<Action> {
+    let key = job.key();
+    job.placement
+        .iter()
+        .filter(|p| !p.done)
+        .map(|p| Action::Cancel {
+            job: job.id,
+            key,
+            node: p.node.clone(),
+            state,
+            reason: reason.to_string(),
+        })
+        .collect()
+}
+
 /// How one node's ranks of a job ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeReport {
@@ -1118,15 +1134,7 @@ impl Cluster {
             if outcome == JobState::NodeFail && job.request.requeue == Some(true) {
                 job.requeue_pending = true;
             }
-            for other in job.placement.iter().filter(|p| !p.done) {
-                actions.push(Action::Cancel {
-                    job: id,
-                    key,
-                    node: other.node.clone(),
-                    state: outcome,
-                    reason: report.reason.clone(),
-                });
-            }
+            actions.extend(stops(job, outcome, &report.reason));
         }
         let ending = job.end_state.is_some() || !job.has_next_step();
         let all_done = job.placement.iter().all(|p| p.done);
@@ -1219,16 +1227,7 @@ impl Cluster {
                     job.reason = format!("requeued by uid {uid}");
                     job.state = JobState::Completing;
                 }
-                let key = job.key();
-                for p in job.placement.iter().filter(|p| !p.done) {
-                    actions.push(Action::Cancel {
-                        job: id,
-                        key,
-                        node: p.node.clone(),
-                        state: JobState::Cancelled,
-                        reason: job.reason.clone(),
-                    });
-                }
+                actions = stops(job, JobState::Cancelled, &job.reason);
                 self.dirty.insert(id);
             }
             _ => self.requeue_now(id, now_ms),
@@ -1281,16 +1280,7 @@ impl Cluster {
                     job.reason = format!("cancelled by {who}");
                     job.state = JobState::Completing;
                 }
-                let key = job.key();
-                for p in job.placement.iter().filter(|p| !p.done) {
-                    actions.push(Action::Cancel {
-                        job: id,
-                        key,
-                        node: p.node.clone(),
-                        state: JobState::Cancelled,
-                        reason: job.reason.clone(),
-                    });
-                }
+                actions = stops(job, JobState::Cancelled, &job.reason);
             }
             _ => return Err(CancelError::Finished(id)),
         }

@@ -20,6 +20,17 @@ fn rep(outcome: JobState, exit_code: i32, reason: impl Into<String>) -> NodeRepo
     r
 }
 
+/// A cluster rebuilt from `records` as after a restart of schedd.
+fn restored(records: Vec<JobRecord>, run_floor: u32, now_ms: i64) -> Cluster {
+    Cluster::restore(
+        records,
+        vec![Partition::everything()],
+        Default::default(),
+        run_floor,
+        now_ms,
+    )
+}
+
 fn cluster_with(nodes: &[(&str, u32)]) -> Cluster {
     let mut c = Cluster::new();
     for (name, slots) in nodes {
@@ -169,13 +180,7 @@ fn restore_keeps_pending_jobs_and_reclaims_running_ones_from_returning_nodes() {
     c.launched(lost, "a");
     let records: Vec<JobRecord> = c.jobs().cloned().collect();
 
-    let mut r = Cluster::restore(
-        records,
-        vec![Partition::everything()],
-        Default::default(),
-        0,
-        100,
-    );
+    let mut r = restored(records, 0, 100);
     assert_eq!(r.job(queued).unwrap().state, JobState::Pending);
     // noded comes back still running `run` only.
     r.register_node("a", 4, &[run], 200);
@@ -196,13 +201,7 @@ fn restore_fails_running_jobs_whose_node_never_returns() {
     let mut c = cluster_with(&[("a", 4)]);
     let j = c.submit(req(2), "h".into(), 0).unwrap();
     c.schedule(0);
-    let mut r = Cluster::restore(
-        c.jobs().cloned().collect::<Vec<_>>(),
-        vec![Partition::everything()],
-        Default::default(),
-        0,
-        1000,
-    );
+    let mut r = restored(c.jobs().cloned().collect::<Vec<_>>(), 0, 1000);
     assert!(r.expire_nodes(2000, 5000).is_empty());
     r.expire_nodes(7000, 5000);
     assert_eq!(r.job(j).unwrap().state, JobState::NodeFail);
@@ -220,13 +219,7 @@ fn a_stop_decided_while_a_node_was_away_is_resent_when_it_registers() {
     let mut c = cluster_with(&[("a", 2)]);
     let j = c.submit(req(2), "h".into(), 0).unwrap();
     c.schedule(0);
-    let mut r = Cluster::restore(
-        c.jobs().cloned().collect::<Vec<_>>(),
-        vec![Partition::everything()],
-        Default::default(),
-        0,
-        10,
-    );
+    let mut r = restored(c.jobs().cloned().collect::<Vec<_>>(), 0, 10);
     // Cancelled before node a is back: the Cancel cannot be delivered yet.
     assert_eq!(r.cancel(j, 0, "root", 20).unwrap().len(), 1);
     let acts = r.register_node("a", 2, &[j], 30);
@@ -634,13 +627,7 @@ fn a_launch_lost_in_a_schedd_crash_is_run_again_not_failed() {
     let j = c.submit(req(2), "h".into(), 0).unwrap();
     c.schedule(0);
     // schedd dies after persisting the start, before noded accepted the launch.
-    let mut r = Cluster::restore(
-        c.jobs().cloned().collect::<Vec<_>>(),
-        vec![Partition::everything()],
-        Default::default(),
-        0,
-        10,
-    );
+    let mut r = restored(c.jobs().cloned().collect::<Vec<_>>(), 0, 10);
     r.register_node("a", 2, &[], 20);
     let job = r.job(j).unwrap();
     assert_eq!((job.state, job.run), (JobState::Pending, 1));
@@ -654,13 +641,7 @@ fn pending_jobs_continue_with_a_run_of_this_start_of_schedd() {
     // Launched, but schedd died before the start was persisted: still pending.
     let records: Vec<JobRecord> = c.jobs().cloned().collect();
     c.schedule(0);
-    let mut r = Cluster::restore(
-        records,
-        vec![Partition::everything()],
-        Default::default(),
-        512,
-        5,
-    );
+    let mut r = restored(records, 512, 5);
     assert_eq!(r.take_dirty(), vec![j], "the new run is persisted");
     let mut acts = r.register_node("a", 1, &[j], 6);
     acts.extend(r.schedule(7));

@@ -3,7 +3,7 @@
 
 use super::{now_ms, AgentConn, Server};
 use crate::convert::{function_to_wire, job_to_wire, node_to_wire, state_from_wire};
-use crate::core::{JobRequest, JobState, NodeReport, Step};
+use crate::core::{CancelError, JobRequest, JobState, NodeReport, Step};
 use crate::store::FunctionRecord;
 use capnp::Error;
 use fbatch_proto::node_capnp::node_session;
@@ -253,27 +253,8 @@ impl scheduler::Server for SchedulerImpl {
         } else {
             format!("uid {uid}")
         };
-        let mut errors = Vec::new();
-        let mut actions = Vec::new();
-        for id in &ids {
-            match self
-                .server
-                .cluster
-                .borrow_mut()
-                .cancel(*id, uid, &who, now_ms())
-            {
-                Ok(a) => {
-                    actions.extend(a);
-                    errors.push(String::new());
-                }
-                Err(e) => errors.push(e.to_string()),
-            }
-        }
-        self.server.settle(actions);
-        let mut list = results.get().init_errors(errors.len() as u32);
-        for (i, e) in errors.iter().enumerate() {
-            list.set(i as u32, e);
-        }
+        let errors = per_job(&self.server, ids, |c, id| c.cancel(id, uid, &who, now_ms()));
+        set_errors(results.get().init_errors(errors.len() as u32), &errors);
         Ok(())
     }
 
@@ -285,20 +266,10 @@ impl scheduler::Server for SchedulerImpl {
         let p = params.get()?;
         let (uid, release) = (p.get_uid(), p.get_release());
         let ids: Vec<u64> = p.get_job_ids()?.iter().collect();
-        let mut errors = Vec::new();
-        for id in &ids {
-            let r = self
-                .server
-                .cluster
-                .borrow_mut()
-                .set_held(*id, uid, !release);
-            errors.push(r.err().map(|e| e.to_string()).unwrap_or_default());
-        }
-        self.server.settle(Vec::new());
-        let mut list = results.get().init_errors(errors.len() as u32);
-        for (i, e) in errors.iter().enumerate() {
-            list.set(i as u32, e);
-        }
+        let errors = per_job(&self.server, ids, |c, id| {
+            c.set_held(id, uid, !release).map(|()| Vec::new())
+        });
+        set_errors(results.get().init_errors(errors.len() as u32), &errors);
         Ok(())
     }
 
@@ -309,22 +280,9 @@ impl scheduler::Server for SchedulerImpl {
     ) -> Result<(), Error> {
         let p = params.get()?;
         let uid = p.get_uid();
-        let mut errors = Vec::new();
-        let mut actions = Vec::new();
-        for id in p.get_job_ids()?.iter() {
-            match self.server.cluster.borrow_mut().requeue(id, uid, now_ms()) {
-                Ok(a) => {
-                    actions.extend(a);
-                    errors.push(String::new());
-                }
-                Err(e) => errors.push(e.to_string()),
-            }
-        }
-        self.server.settle(actions);
-        let mut list = results.get().init_errors(errors.len() as u32);
-        for (i, e) in errors.iter().enumerate() {
-            list.set(i as u32, e);
-        }
+        let ids: Vec<u64> = p.get_job_ids()?.iter().collect();
+        let errors = per_job(&self.server, ids, |c, id| c.requeue(id, uid, now_ms()));
+        set_errors(results.get().init_errors(errors.len() as u32), &errors);
         Ok(())
     }
 
@@ -496,6 +454,34 @@ impl scheduler::Server for SchedulerImpl {
             .get()
             .set_heartbeat_ms(self.server.config.heartbeat.as_millis() as u32);
         Ok(())
+    }
+}
+
+/// Applies `op` to each job in turn, carries out what they decided, and returns
+/// one error text per job (empty where it succeeded).
+fn per_job(
+    server: &Rc<Server>,
+    ids: Vec<u64>,
+    mut op: impl FnMut(&mut crate::core::Cluster, u64) -> Result<Vec<crate::core::Action>, CancelError>,
+) -> Vec<String> {
+    let mut actions = Vec::new();
+    let errors = ids
+        .into_iter()
+        .map(|id| match op(&mut server.cluster.borrow_mut(), id) {
+            Ok(a) => {
+                actions.extend(a);
+                String::new()
+            }
+            Err(e) => e.to_string(),
+        })
+        .collect();
+    server.settle(actions);
+    errors
+}
+
+fn set_errors(mut list: capnp::text_list::Builder<'_>, errors: &[String]) {
+    for (i, e) in errors.iter().enumerate() {
+        list.set(i as u32, e);
     }
 }
 

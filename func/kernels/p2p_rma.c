@@ -22,12 +22,7 @@
  * Iteration 0 is a warm-up; timing covers iterations 1..N (PRK convention).
  * Prints "Solution validates" and "Rate (MFlops/s): R Avg time (s): T" on success.
  */
-#include <mpi.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-#define EPSILON 1.e-8
+#include "p2p_common.h"
 
 static MPI_Win win;
 static int nslots; /* n + 1: value slots are 0..n, flag slots are nslots..2*nslots-1 */
@@ -61,26 +56,7 @@ int main(int argc, char **argv) {
 
     int params[3] = {0, 0, 0}; /* iterations, m, n */
     int error = 0;
-    if (my_id == 0) {
-        printf("Parallel Research Kernels\n");
-        printf("MPIRMA pipelined synchronisation (synch_p2p)\n");
-        if (argc != 4) {
-            printf("Usage: %s <# iterations> <first array dimension> <second array dimension>\n", argv[0]);
-            error = 1;
-        } else {
-            params[0] = atoi(argv[1]);
-            params[1] = atoi(argv[2]);
-            params[2] = atoi(argv[3]);
-            if (params[0] < 1) { printf("ERROR: Invalid number of iterations: %d\n", params[0]); error = 1; }
-            else if (params[1] < 2 || params[2] < 2) {
-                printf("ERROR: Array dimensions must be at least 2: %d, %d\n", params[1], params[2]);
-                error = 1;
-            } else if (params[1] < nranks) {
-                printf("ERROR: First array dimension %d smaller than # ranks %d\n", params[1], nranks);
-                error = 1;
-            }
-        }
-    }
+    if (my_id == 0) error = p2p_args(argc, argv, "MPIRMA", nranks, params);
     MPI_Bcast(&error, 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (error) { MPI_Finalize(); return 1; }
     MPI_Bcast(params, 3, MPI_INT, 0, MPI_COMM_WORLD);
@@ -148,30 +124,9 @@ int main(int argc, char **argv) {
     }
     local_time = MPI_Wtime() - local_time;
     MPI_Win_unlock_all(win);
-    double pipeline_time;
-    MPI_Reduce(&local_time, &pipeline_time, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
-
-    /* Validate the corner value on the last rank, report on rank 0. */
-    int status = 0;
-    double corner_val = 0.0;
-    if (my_id == nranks - 1) corner_val = A(m - 1, n - 1);
-    if (nranks > 1) {
-        if (my_id == nranks - 1) MPI_Send(&corner_val, 1, MPI_DOUBLE, 0, 999, MPI_COMM_WORLD);
-        if (my_id == 0) MPI_Recv(&corner_val, 1, MPI_DOUBLE, nranks - 1, 999, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    }
-    if (my_id == 0) {
-        double expected = (double)(iterations + 1) * (double)(m + n - 2);
-        if (fabs(corner_val - expected) / expected > EPSILON) {
-            printf("ERROR: checksum %lf does not match verification value %lf\n", corner_val, expected);
-            status = 1;
-        } else {
-            printf("Solution validates\n");
-            double flops = 2.0 * (double)(m - 1) * (double)(n - 1);
-            double avgtime = pipeline_time / (double)iterations;
-            printf("Rate (MFlops/s): %lf Avg time (s): %lf\n", 1.0e-6 * flops / avgtime, avgtime);
-        }
-    }
-    MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    /* The corner value is on the last rank (A is only indexed there). */
+    double corner = my_id == nranks - 1 ? A(m - 1, n - 1) : 0.0;
+    int status = p2p_report(local_time, corner, my_id, nranks, iterations, m, n);
     MPI_Win_free(&win);
     free(a);
     MPI_Finalize();

@@ -11,14 +11,7 @@
  * Iteration 0 is a warm-up; timing covers iterations 1..N (PRK convention).
  * Prints "Solution validates" and "Rate (MFlops/s): R Avg time (s): T" on success.
  */
-#include <mpi.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-#define EPSILON 1.e-8
-#define COEFX 1.0
-#define COEFY 1.0
+#include "stencil_common.h"
 
 
 #include "stencil_star.h"
@@ -36,23 +29,11 @@ int main(int argc, char **argv) {
     int params[3] = {0, 0, 2}; /* iterations, n, radius */
     int error = 0;
     if (my_id == 0) {
-        printf("Parallel Research Kernels\n");
-        printf("MPI stencil execution on 2D grid\n");
-        if (argc != 3 && argc != 4) {
-            printf("Usage: %s <# iterations> <array dimension> [radius]\n", argv[0]);
+        error = stencil_args(argc, argv, "MPI", params);
+        int n = params[1], R = params[2];
+        if (!error && (n / npx < R || n / npy < R)) {
+            printf("ERROR: Grid dimension %d too small for %dx%d ranks and radius %d\n", n, npx, npy, R);
             error = 1;
-        } else {
-            params[0] = atoi(argv[1]);
-            params[1] = atoi(argv[2]);
-            if (argc == 4) params[2] = atoi(argv[3]);
-            int n = params[1], R = params[2];
-            if (params[0] < 1) { printf("ERROR: Invalid number of iterations: %d\n", params[0]); error = 1; }
-            else if (R < 1) { printf("ERROR: Invalid stencil radius: %d\n", R); error = 1; }
-            else if (n < 2 * R + 1) { printf("ERROR: Grid dimension %d too small for radius %d\n", n, R); error = 1; }
-            else if (n / npx < R || n / npy < R) {
-                printf("ERROR: Grid dimension %d too small for %dx%d ranks and radius %d\n", n, npx, npy, R);
-                error = 1;
-            }
         }
     }
     MPI_Bcast(&error, 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -93,11 +74,7 @@ int main(int argc, char **argv) {
     /* Star weights: only the axes are non-zero. */
     double *wx_ = malloc((2 * R + 1) * sizeof(double)); /* weights along i, offset by R */
     double *wy_ = malloc((2 * R + 1) * sizeof(double)); /* weights along j, offset by R */
-    for (int k = 0; k <= 2 * R; k++) wx_[k] = wy_[k] = 0.0;
-    for (int k = 1; k <= R; k++) {
-        wx_[R + k] = wy_[R + k] = 1.0 / (2.0 * k * R);
-        wx_[R - k] = wy_[R - k] = -1.0 / (2.0 * k * R);
-    }
+    stencil_weights(R, wx_, wy_);
 
     for (long long k = 0; k < total; k++) in[k] = 0.0;
     for (int j = jstart; j <= jend; j++)
@@ -109,8 +86,6 @@ int main(int argc, char **argv) {
     /* Interior (points at least R away from the global boundary) owned here. */
     int ilo = istart > R ? istart : R, ihi = iend < n - 1 - R ? iend : n - 1 - R;
     int jlo = jstart > R ? jstart : R, jhi = jend < n - 1 - R ? jend : n - 1 - R;
-    int stencil_size = 4 * R + 1;
-    double active_points = (double)(n - 2 * R) * (double)(n - 2 * R);
 
     if (my_id == 0) {
         printf("Number of ranks      = %d\n", nranks);
@@ -183,31 +158,11 @@ int main(int argc, char **argv) {
             for (int i = istart; i <= iend; i++) IN(i, j) += 1.0;
     }
     local_time = MPI_Wtime() - local_time;
-    double stencil_time;
-    MPI_Reduce(&local_time, &stencil_time, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
-
     /* Validate the L1 norm of OUT over the interior. */
     double local_norm = 0.0;
     for (int j = jlo; j <= jhi; j++)
         for (int i = ilo; i <= ihi; i++) local_norm += fabs(OUT(i, j));
-    double norm;
-    MPI_Reduce(&local_norm, &norm, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
-
-    int status = 0;
-    if (my_id == 0) {
-        norm /= active_points;
-        double reference_norm = (double)(iterations + 1) * (COEFX + COEFY);
-        if (fabs(norm - reference_norm) > EPSILON) {
-            printf("ERROR: L1 norm = %lf, Reference L1 norm = %lf\n", norm, reference_norm);
-            status = 1;
-        } else {
-            printf("Solution validates\n");
-            double flops = (double)(2 * stencil_size + 1) * active_points;
-            double avgtime = stencil_time / (double)iterations;
-            printf("Rate (MFlops/s): %lf Avg time (s): %lf\n", 1.0e-6 * flops / avgtime, avgtime);
-        }
-    }
-    MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    int status = stencil_report(local_time, local_norm, my_id, iterations, n, R);
     free(in); free(out); free(bufs); free(wx_); free(wy_);
     MPI_Finalize();
     return status;

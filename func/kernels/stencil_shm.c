@@ -17,14 +17,7 @@
  * Iteration 0 is a warm-up; timing covers iterations 1..N (PRK convention).
  * Prints "Solution validates" and "Rate (MFlops/s): R Avg time (s): T" on success.
  */
-#include <mpi.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-#define EPSILON 1.e-8
-#define COEFX 1.0
-#define COEFY 1.0
+#include "stencil_common.h"
 
 /* First row and number of rows of rank r when n rows are split over p ranks. */
 static int row_start(int r, int n, int p) { return r * (n / p) + (r < n % p ? r : n % p); }
@@ -64,24 +57,14 @@ int main(int argc, char **argv) {
     int params[3] = {0, 0, 2}; /* iterations, n, radius */
     int error = 0;
     if (my_id == 0) {
-        printf("Parallel Research Kernels\n");
-        printf("MPI+SHM stencil execution on 2D grid\n");
-        if (argc != 3 && argc != 4) {
-            printf("Usage: %s <# iterations> <array dimension> [radius]\n", argv[0]);
+        error = stencil_args(argc, argv, "MPI+SHM", params);
+        int n = params[1], R = params[2];
+        if (!error && !all_one_node) {
+            printf("ERROR: all ranks must share one node\n");
             error = 1;
-        } else {
-            params[0] = atoi(argv[1]);
-            params[1] = atoi(argv[2]);
-            if (argc == 4) params[2] = atoi(argv[3]);
-            int n = params[1], R = params[2];
-            if (!all_one_node) { printf("ERROR: all ranks must share one node\n"); error = 1; }
-            else if (params[0] < 1) { printf("ERROR: Invalid number of iterations: %d\n", params[0]); error = 1; }
-            else if (R < 1) { printf("ERROR: Invalid stencil radius: %d\n", R); error = 1; }
-            else if (n < 2 * R + 1) { printf("ERROR: Grid dimension %d too small for radius %d\n", n, R); error = 1; }
-            else if (n / nranks < R) {
-                printf("ERROR: Grid dimension %d too small for %d ranks and radius %d\n", n, nranks, R);
-                error = 1;
-            }
+        } else if (!error && n / nranks < R) {
+            printf("ERROR: Grid dimension %d too small for %d ranks and radius %d\n", n, nranks, R);
+            error = 1;
         }
     }
     MPI_Bcast(&error, 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -132,11 +115,7 @@ int main(int argc, char **argv) {
     /* Star weights: only the axes are non-zero. */
     double *wx_ = malloc((2 * R + 1) * sizeof(double)); /* weights along i, offset by R */
     double *wy_ = malloc((2 * R + 1) * sizeof(double)); /* weights along j, offset by R */
-    for (int k = 0; k <= 2 * R; k++) wx_[k] = wy_[k] = 0.0;
-    for (int k = 1; k <= R; k++) {
-        wx_[R + k] = wy_[R + k] = 1.0 / (2.0 * k * R);
-        wx_[R - k] = wy_[R - k] = -1.0 / (2.0 * k * R);
-    }
+    stencil_weights(R, wx_, wy_);
 
     MPI_Win_lock_all(MPI_MODE_NOCHECK, win);
     for (int j = jstart; j <= jend; j++)
@@ -166,8 +145,6 @@ int main(int argc, char **argv) {
     /* Interior (points at least R away from the global boundary) owned here. */
     int ilo = R, ihi = n - 1 - R;
     int jlo = jstart > R ? jstart : R, jhi = jend < n - 1 - R ? jend : n - 1 - R;
-    int stencil_size = 4 * R + 1;
-    double active_points = (double)(n - 2 * R) * (double)(n - 2 * R);
 
     if (my_id == 0) {
         printf("Number of ranks      = %d\n", nranks);
@@ -220,31 +197,11 @@ int main(int argc, char **argv) {
     }
     local_time = MPI_Wtime() - local_time;
     MPI_Win_unlock_all(win);
-    double stencil_time;
-    MPI_Reduce(&local_time, &stencil_time, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
-
     /* Validate the L1 norm of OUT over the interior. */
     double local_norm = 0.0;
     for (int j = jlo; j <= jhi; j++)
         for (int i = ilo; i <= ihi; i++) local_norm += fabs(OUT(i, j));
-    double norm;
-    MPI_Reduce(&local_norm, &norm, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
-
-    int status = 0;
-    if (my_id == 0) {
-        norm /= active_points;
-        double reference_norm = (double)(iterations + 1) * (COEFX + COEFY);
-        if (fabs(norm - reference_norm) > EPSILON) {
-            printf("ERROR: L1 norm = %lf, Reference L1 norm = %lf\n", norm, reference_norm);
-            status = 1;
-        } else {
-            printf("Solution validates\n");
-            double flops = (double)(2 * stencil_size + 1) * active_points;
-            double avgtime = stencil_time / (double)iterations;
-            printf("Rate (MFlops/s): %lf Avg time (s): %lf\n", 1.0e-6 * flops / avgtime, avgtime);
-        }
-    }
-    MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    int status = stencil_report(local_time, local_norm, my_id, iterations, n, R);
     MPI_Win_free(&win);
     MPI_Comm_free(&node);
     free(out); free(rowp); free(wx_); free(wy_);

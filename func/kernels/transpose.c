@@ -9,27 +9,7 @@
  * Iteration 0 is a warm-up; timing covers iterations 1..N (PRK convention).
  * Prints "Solution validates" and "Rate (MB/s): R Avg time (s): T" on success.
  */
-#include <mpi.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-#define EPSILON 1.e-8
-
-/* Transpose a cb x cb block: dst[c + ldd*r] += src[r + lds*c] for r, c in [0, cb). */
-static void transpose_block(double *dst, int ldd, const double *src, int lds, int cb, int tile) {
-    if (tile > 0 && tile < cb) {
-        for (int rt = 0; rt < cb; rt += tile)
-            for (int ct = 0; ct < cb; ct += tile)
-                for (int r = rt; r < rt + tile && r < cb; r++)
-                    for (int c = ct; c < ct + tile && c < cb; c++)
-                        dst[c + (long long)ldd * r] += src[r + (long long)lds * c];
-    } else {
-        for (int r = 0; r < cb; r++)
-            for (int c = 0; c < cb; c++)
-                dst[c + (long long)ldd * r] += src[r + (long long)lds * c];
-    }
-}
+#include "transpose_common.h"
 
 int main(int argc, char **argv) {
     int my_id, nranks;
@@ -39,24 +19,7 @@ int main(int argc, char **argv) {
 
     int params[3] = {0, 0, 32}; /* iterations, order, tile size */
     int error = 0;
-    if (my_id == 0) {
-        printf("Parallel Research Kernels\n");
-        printf("MPI matrix transpose: B = A^T\n");
-        if (argc != 3 && argc != 4) {
-            printf("Usage: %s <# iterations> <matrix order> [tile size]\n", argv[0]);
-            error = 1;
-        } else {
-            params[0] = atoi(argv[1]);
-            params[1] = atoi(argv[2]);
-            if (argc == 4) params[2] = atoi(argv[3]);
-            if (params[0] < 1) { printf("ERROR: Invalid number of iterations: %d\n", params[0]); error = 1; }
-            else if (params[1] < nranks) { printf("ERROR: Invalid matrix order: %d\n", params[1]); error = 1; }
-            else if (params[1] % nranks) {
-                printf("ERROR: matrix order %d should be divisible by # ranks %d\n", params[1], nranks);
-                error = 1;
-            }
-        }
-    }
+    if (my_id == 0) error = transpose_args(argc, argv, "MPI", nranks, params);
     MPI_Bcast(&error, 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (error) { MPI_Finalize(); return 1; }
     MPI_Bcast(params, 3, MPI_INT, 0, MPI_COMM_WORLD);
@@ -74,12 +37,7 @@ int main(int argc, char **argv) {
         printf("ERROR: rank %d could not allocate space for the matrices\n", my_id);
         MPI_Abort(MPI_COMM_WORLD, 2);
     }
-    /* A(i,j) = order*j + i for global row i, global column j; B = 0. */
-    for (int j = 0; j < cb; j++)
-        for (int i = 0; i < order; i++) {
-            A[i + (long long)order * j] = (double)order * (j + colstart) + i;
-            B[i + (long long)order * j] = 0.0;
-        }
+    transpose_init(A, B, order, cb, colstart);
 
     if (my_id == 0) {
         printf("Number of ranks      = %d\n", nranks);
@@ -115,33 +73,7 @@ int main(int argc, char **argv) {
         for (long long k = 0; k < local; k++) A[k] += 1.0;
     }
     local_time = MPI_Wtime() - local_time;
-    double trans_time;
-    MPI_Reduce(&local_time, &trans_time, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
-
-    /* Validate: B(i,j) = (iterations+1)*(order*i + j) + iterations*(iterations+1)/2. */
-    double addit = ((double)iterations + 1.0) * (double)iterations / 2.0;
-    double local_err = 0.0;
-    for (int j = 0; j < cb; j++)
-        for (int i = 0; i < order; i++) {
-            double expected = ((double)order * i + (j + colstart)) * (iterations + 1.0) + addit;
-            local_err += fabs(B[i + (long long)order * j] - expected);
-        }
-    double abserr;
-    MPI_Reduce(&local_err, &abserr, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
-
-    int status = 0;
-    if (my_id == 0) {
-        if (abserr < EPSILON) {
-            printf("Solution validates\n");
-            double bytes = 2.0 * sizeof(double) * (double)order * (double)order;
-            double avgtime = trans_time / (double)iterations;
-            printf("Rate (MB/s): %lf Avg time (s): %lf\n", 1.0e-6 * bytes / avgtime, avgtime);
-        } else {
-            printf("ERROR: Aggregate absolute error %e exceeds threshold %e\n", abserr, EPSILON);
-            status = 1;
-        }
-    }
-    MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    int status = transpose_report(local_time, B, order, cb, colstart, iterations, my_id);
     free(A); free(B); free(sbuf); free(rbuf);
     MPI_Finalize();
     return status;

@@ -160,6 +160,13 @@ impl Node {
         self.jobs.borrow().keys().copied().collect()
     }
 
+    /// A launch failed: the job is not here, and messages that came for it (or
+    /// come later) are dropped.
+    fn forget(&self, id: u64) {
+        self.jobs.borrow_mut().remove(&id);
+        self.registry.lock().expect("registry lock").ended(id);
+    }
+
     /// A module linked and ready to instantiate (see [`Node::module`]).
     async fn prepared(&self, hash: &str) -> anyhow::Result<InstancePre<RankCtx>> {
         if let Some(pre) = self.prepared.borrow().get(hash) {
@@ -421,7 +428,7 @@ impl node_agent::Server for Agent {
         let module = match node.prepared(&spec.module_hash).await {
             Ok(m) => m,
             Err(e) => {
-                node.jobs.borrow_mut().remove(&id);
+                node.forget(id);
                 return Err(Error::failed(format!(
                     "cannot load module {}: {e:#}",
                     spec.module_hash
@@ -435,7 +442,7 @@ impl node_agent::Server for Agent {
         let link = match node.link(&spec).await {
             Ok(l) => l,
             Err(e) => {
-                node.jobs.borrow_mut().remove(&id);
+                node.forget(id);
                 return Err(Error::failed(e));
             }
         };
@@ -475,7 +482,7 @@ impl node_agent::Server for Agent {
                 Ok(())
             }
             Err(e) => {
-                node.jobs.borrow_mut().remove(&id);
+                node.forget(id);
                 Err(Error::failed(e))
             }
         }

@@ -9,12 +9,16 @@
 //!
 //! A rank thread sending to a remote rank writes its frames itself, the payload
 //! straight from its linear memory (`writev`: no host copy, no hand-off to another
-//! thread). On the receiving node one thread per connection reads frames and puts
-//! each message into the destination rank's mailbox, where matching happens
-//! exactly as for local messages (ANY_SOURCE included); one-sided requests are
-//! answered by a second thread, so the reader never blocks on a write. Payloads
-//! travel in pieces of at most [`PIECE`] bytes. A synchronous send (or a large
-//! standard one, as locally) completes when the receiver acknowledges the match.
+//! thread). On the receiving node one thread per connection reads frames: a
+//! message that a posted receive is already waiting for is read from the socket
+//! straight into that receive's buffer; any other goes into the destination
+//! rank's mailbox, where matching happens exactly as for local messages
+//! (ANY_SOURCE included). One-sided requests are served on a second thread.
+//! Acknowledgements and one-sided replies are queued to a control thread per
+//! connection, so no thread that reads a connection ever waits on a write (two
+//! readers each blocked writing to the other would deadlock). Payloads travel in
+//! pieces of at most [`PIECE`] bytes. A synchronous send (or a large standard
+//! one, as locally) completes when the receiver acknowledges the match.
 //! docs/decisions.md says why this is not Cap'n Proto RPC.
 
 use crate::mpi::abi::{GuestSlice, Status};
@@ -23,7 +27,7 @@ use crate::mpi::transport::{Data, Envelope, ReqState};
 use crate::mpi::world::World;
 use fbatch_proto::node_capnp::peer_message;
 use std::collections::{HashMap, VecDeque};
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -71,6 +75,9 @@ pub struct DataConn {
     addr: String,
     stream: Mutex<std::net::TcpStream>,
     broken: AtomicBool,
+    /// Queue of the thread that writes control frames (acknowledgements and
+    /// one-sided replies), started on first use.
+    control: std::sync::OnceLock<std::sync::mpsc::Sender<(Wire, Vec<u8>)>>,
 }
 
 impl DataConn {
@@ -81,7 +88,34 @@ impl DataConn {
             addr: addr.to_string(),
             stream: Mutex::new(stream),
             broken: AtomicBool::new(false),
+            control: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Queues a control frame (an acknowledgement or a one-sided reply) for this
+    /// connection's control thread. Never blocks: these are sent from threads
+    /// that read peer connections, and a reader waiting on a write could wait on
+    /// a reader that waits on it.
+    fn send_control(self: &Arc<Self>, w: Wire, payload: Vec<u8>) {
+        let queue = self.control.get_or_init(|| {
+            let (tx, rx) = std::sync::mpsc::channel::<(Wire, Vec<u8>)>();
+            let conn = Arc::downgrade(self);
+            let spawned = std::thread::Builder::new()
+                .name("peer-control".into())
+                .spawn(move || {
+                    for (w, payload) in rx {
+                        let Some(conn) = conn.upgrade() else { return };
+                        if let Err(e) = conn.write(&w, Payload::Host(&payload)) {
+                            log::warn!("control frame to {}: {e}", conn.addr);
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                log::error!("cannot start a peer control thread: {e}");
+            }
+            tx
+        });
+        let _ = queue.send((w, payload));
     }
 
     /// Whether a write failed (a new job should connect again).
@@ -202,6 +236,8 @@ pub fn serve(stream: std::net::TcpStream, registry: Arc<Mutex<Registry>>) {
         .peer_addr()
         .map(|a| a.to_string())
         .unwrap_or_else(|_| "a peer".into());
+    // One-sided requests are served on a second thread, so the reader goes on
+    // reading while one waits (e.g. for a window lock).
     let (rma_tx, rma_rx) = std::sync::mpsc::channel::<(Arc<World>, Wire)>();
     let spawned = std::thread::Builder::new()
         .name("peer-rma".into())
@@ -219,21 +255,45 @@ pub fn serve(stream: std::net::TcpStream, registry: Arc<Mutex<Registry>>) {
         .spawn(move || {
             let mut r = BufReader::with_capacity(1 << 16, stream);
             loop {
-                match read_frame(&mut r) {
-                    Ok(Some(w)) => {
-                        let routed = registry.lock().expect("registry lock").route(w);
-                        if let Some((world, w)) = routed {
-                            if w.rma {
-                                let _ = rma_tx.send((world, w));
-                            } else {
-                                world.receive_remote(w);
-                            }
-                        }
-                    }
+                let (mut w, len) = match read_header(&mut r) {
+                    Ok(Some(h)) => h,
                     Ok(None) => return,
                     Err(e) => {
                         log::warn!("peer connection from {peer}: {e}");
                         return;
+                    }
+                };
+                // A receive already waiting for this message takes the payload
+                // straight from the socket into its buffer.
+                let running = registry
+                    .lock()
+                    .expect("registry lock")
+                    .running
+                    .get(&w.job_id)
+                    .cloned();
+                if let Some(world) = running {
+                    if let Some((posted, dst)) = world.claim_direct(&w, len) {
+                        if let Err(e) = read_into_guest(&mut r, &dst, len) {
+                            log::warn!("peer connection from {peer}: {e}");
+                            return;
+                        }
+                        world.complete_direct(posted, &w, len);
+                        continue;
+                    }
+                }
+                w.data = match read_payload(&mut r, len) {
+                    Ok(d) => d.into(),
+                    Err(e) => {
+                        log::warn!("peer connection from {peer}: {e}");
+                        return;
+                    }
+                };
+                let routed = registry.lock().expect("registry lock").route(w);
+                if let Some((world, w)) = routed {
+                    if w.rma {
+                        let _ = rma_tx.send((world, w));
+                    } else {
+                        world.receive_remote(w);
                     }
                 }
             }
@@ -243,8 +303,9 @@ pub fn serve(stream: std::net::TcpStream, registry: Arc<Mutex<Registry>>) {
     }
 }
 
-/// Reads one frame; None at a clean end of the stream.
-fn read_frame(r: &mut impl Read) -> Result<Option<Wire>, String> {
+/// Reads one frame's header: the message without its payload, and the payload's
+/// length. None at a clean end of the stream.
+fn read_header(r: &mut impl Read) -> Result<Option<(Wire, usize)>, String> {
     let options = capnp::message::ReaderOptions::new();
     let msg = match capnp::serialize::try_read_message(&mut *r, options) {
         Ok(Some(m)) => m,
@@ -260,6 +321,24 @@ fn read_frame(r: &mut impl Read) -> Result<Option<Wire>, String> {
             "frame of {len} bytes exceeds the {PIECE}-byte piece size"
         ));
     }
+    let w = Wire {
+        job_id: m.get_job_id(),
+        dst: m.get_dst(),
+        src_world: m.get_src_world(),
+        ctx: m.get_ctx(),
+        src: m.get_src(),
+        tag: m.get_tag(),
+        data: bytes::Bytes::new(),
+        more: m.get_more(),
+        sync_id: m.get_sync_id(),
+        ack_for: m.get_ack_for(),
+        rma: m.get_rma(),
+    };
+    Ok(Some((w, len)))
+}
+
+/// Reads a frame's `len`-byte payload into a new buffer.
+fn read_payload(r: &mut impl Read, len: usize) -> Result<Vec<u8>, String> {
     // Read into spare capacity: no zero-filling of a buffer about to be overwritten.
     let mut data = Vec::with_capacity(len);
     let got = r
@@ -269,19 +348,43 @@ fn read_frame(r: &mut impl Read) -> Result<Option<Wire>, String> {
     if got != len {
         return Err(format!("the connection closed inside a {len}-byte payload"));
     }
-    Ok(Some(Wire {
-        job_id: m.get_job_id(),
-        dst: m.get_dst(),
-        src_world: m.get_src_world(),
-        ctx: m.get_ctx(),
-        src: m.get_src(),
-        tag: m.get_tag(),
-        data: data.into(),
-        more: m.get_more(),
-        sync_id: m.get_sync_id(),
-        ack_for: m.get_ack_for(),
-        rma: m.get_rma(),
-    }))
+    Ok(data)
+}
+
+/// Reads a frame's `len`-byte payload into the start of `dst` (guest memory with
+/// room for it): what the reader has buffered, then straight from the socket.
+fn read_into_guest(
+    r: &mut BufReader<std::net::TcpStream>,
+    dst: &GuestSlice,
+    len: usize,
+) -> Result<(), String> {
+    let buffered = r.buffer();
+    let k = buffered.len().min(len);
+    dst.write_from(0, &buffered[..k]);
+    r.consume(k);
+    let fd = r.get_ref().as_raw_fd();
+    let mut off = k;
+    while off < len {
+        let rest = dst
+            .sub(off, len - off)
+            .ok_or("payload outside the receive buffer")?;
+        // SAFETY: `rest` is in bounds of the receiver's linear memory, which stays
+        // mapped for the job; the receive owns it until completed (MPI forbids the
+        // program to touch it meanwhile), and no Rust reference to it exists.
+        let n = unsafe { libc::read(fd, rest.as_ptr() as *mut libc::c_void, len - off) };
+        if n < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(format!("reading a {len}-byte payload: {e}"));
+        }
+        if n == 0 {
+            return Err(format!("the connection closed inside a {len}-byte payload"));
+        }
+        off += n as usize;
+    }
+    Ok(())
 }
 
 /// How a job's ranks on this node reach its ranks on other nodes.
@@ -439,9 +542,39 @@ impl RemoteLink {
             ack_for: id,
             ..Wire::default()
         };
-        if let Err(e) = self.write(to, &w, Payload::Host(&data)) {
-            log::warn!("{}", e.msg);
+        match self.conn(to) {
+            Ok(conn) => conn.send_control(w, data),
+            Err(e) => log::warn!("{}", e.msg),
         }
+    }
+
+    /// Whether pieces of a message from world rank `src_world` are still coming.
+    pub fn has_partial(&self, src_world: u32) -> bool {
+        self.partial
+            .lock()
+            .expect("partial lock")
+            .contains_key(&src_world)
+    }
+
+    /// For a synchronous send's message: the state whose completion (at the match)
+    /// sends the acknowledgement back to the sender.
+    pub fn sync_for(self: &Arc<Self>, w: &Wire) -> Option<Arc<ReqState>> {
+        (w.sync_id != 0).then(|| {
+            let link = self.clone();
+            let (id, back_to, me) = (w.sync_id, w.src_world, w.dst);
+            ReqState::with_hook(move || {
+                let ack = Wire {
+                    job_id: link.job_id,
+                    dst: back_to,
+                    src_world: me,
+                    ack_for: id,
+                    ..Wire::default()
+                };
+                if let Ok(conn) = link.conn(back_to) {
+                    conn.send_control(ack, Vec::new());
+                }
+            })
+        })
     }
 
     /// Handles a message from another node: an acknowledgement completes the
@@ -460,6 +593,7 @@ impl RemoteLink {
             }
             return None;
         }
+        let sync = if w.more { None } else { self.sync_for(&w) };
         let data = {
             let mut partial = self.partial.lock().expect("partial lock");
             if w.more {
@@ -477,21 +611,6 @@ impl RemoteLink {
                 None => Vec::from(w.data),
             }
         };
-        let sync = (w.sync_id != 0).then(|| {
-            let link = self.clone();
-            let (id, back_to, me) = (w.sync_id, w.src_world, w.dst);
-            ReqState::with_hook(move || {
-                let ack = Wire {
-                    job_id: link.job_id,
-                    dst: back_to,
-                    src_world: me,
-                    ack_for: id,
-                    ..Wire::default()
-                };
-                // A failed ack means the sender's node is gone: the job is failing.
-                let _ = link.write(back_to, &ack, Payload::Host(&[]));
-            })
-        });
         Some((
             w.dst,
             Envelope {

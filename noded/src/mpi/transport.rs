@@ -224,6 +224,32 @@ impl Mailbox {
         }
     }
 
+    /// For a message of `len` bytes from (`ctx`, `src`, `tag`) whose payload has
+    /// not been read yet: takes the receive it matches (the first posted one that
+    /// matches, exactly as [`Mailbox::deliver`] would choose) if that receive wants
+    /// the bytes straight in guest memory and has room for them. The caller fills
+    /// the returned buffer and completes the receive with [`complete_direct`].
+    pub fn claim_direct(
+        &self,
+        ctx: u32,
+        src: i32,
+        tag: i32,
+        len: usize,
+    ) -> Option<(Posted, GuestSlice)> {
+        let mut inbox = self.inbox.lock().expect("inbox lock");
+        let i = inbox.posted.iter().position(|p| {
+            ctx == p.ctx
+                && (p.src == abi::MPI_ANY_SOURCE || p.src == src)
+                && (p.tag == abi::MPI_ANY_TAG || p.tag == tag)
+        })?;
+        let dst = match inbox.posted[i].target {
+            Target::Guest(dst) if dst.len() >= len => dst,
+            _ => return None,
+        };
+        let posted = inbox.posted.remove(i)?;
+        Some((posted, dst))
+    }
+
     /// Posts a receive: matches the earliest queued message, or waits in `posted`.
     pub fn post(&self, p: Posted) {
         let mut inbox = self.inbox.lock().expect("inbox lock");
@@ -339,6 +365,12 @@ fn complete_match(p: Posted, env: Envelope) {
         }
     };
     finish(p.req, src, tag, count, error, sender, sync);
+}
+
+/// Completes a receive taken with [`Mailbox::claim_direct`] once its `len` bytes
+/// are in place; `sync` is a synchronous sender's acknowledgement.
+pub fn complete_direct(p: Posted, src: i32, tag: i32, len: usize, sync: Option<Arc<ReqState>>) {
+    finish(p.req, src, tag, len, abi::MPI_SUCCESS, None, sync);
 }
 
 fn finish(

@@ -190,6 +190,29 @@ impl World {
         }
     }
 
+    /// For a message from another node whose payload has not been read yet: the
+    /// receive waiting for it, if its bytes can go straight into the receiver's
+    /// memory (a whole message, and a receive that wants it in guest memory).
+    pub fn claim_direct(
+        &self,
+        w: &Wire,
+        len: usize,
+    ) -> Option<(super::transport::Posted, super::abi::GuestSlice)> {
+        let link = self.link.as_ref()?;
+        if w.more || w.rma || w.ack_for != 0 || link.has_partial(w.src_world) {
+            return None;
+        }
+        let mailbox = self.boxes.get(w.dst as usize)?.as_ref()?;
+        mailbox.claim_direct(w.ctx, w.src, w.tag, len)
+    }
+
+    /// Completes a receive taken with [`World::claim_direct`] once filled (and
+    /// acknowledges a synchronous send).
+    pub fn complete_direct(&self, p: super::transport::Posted, w: &Wire, len: usize) {
+        let sync = self.link.as_ref().and_then(|l| l.sync_for(w));
+        super::transport::complete_direct(p, w.src, w.tag, len, sync);
+    }
+
     /// Records where a local rank's linear memory is mapped (for RMA).
     pub fn set_mem_base(&self, rank: u32, base: *mut u8) {
         if let Some(b) = self

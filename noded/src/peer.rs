@@ -35,6 +35,27 @@ use std::sync::{Arc, Mutex};
 /// Largest piece of a message's payload in one frame.
 pub const PIECE: usize = 4 << 20;
 
+/// Socket buffer size asked for on peer connections: a whole piece fits, so a
+/// sender's `writev` rarely waits for the reader (the kernel may cap it).
+const SOCKET_BUFFER: libc::c_int = 4 << 20;
+
+/// Asks for [`SOCKET_BUFFER`]-byte send and receive buffers on `fd`.
+fn grow_buffers(fd: std::os::fd::RawFd) {
+    for opt in [libc::SO_SNDBUF, libc::SO_RCVBUF] {
+        // SAFETY: setsockopt reads one c_int from a valid pointer; a failure
+        // only leaves the default size.
+        unsafe {
+            libc::setsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                opt,
+                &SOCKET_BUFFER as *const libc::c_int as *const libc::c_void,
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
+    }
+}
+
 /// One message (or a piece of one) as it travels between nodes.
 #[derive(Debug, Clone, Default)]
 pub struct Wire {
@@ -84,6 +105,7 @@ impl DataConn {
     /// Wraps a connected, authenticated, blocking stream to the noded at `addr`.
     pub fn new(addr: &str, stream: std::net::TcpStream) -> DataConn {
         let _ = stream.set_nodelay(true);
+        grow_buffers(stream.as_raw_fd());
         DataConn {
             addr: addr.to_string(),
             stream: Mutex::new(stream),
@@ -97,6 +119,15 @@ impl DataConn {
     /// that read peer connections, and a reader waiting on a write could wait on
     /// a reader that waits on it.
     fn send_control(self: &Arc<Self>, w: Wire, payload: Vec<u8>) {
+        // Usually the socket takes a small frame at once: no thread hop.
+        match self.write_frame(&w, Payload::Host(&payload), false) {
+            Ok(true) => return,
+            Ok(false) => {}
+            Err(e) => {
+                log::warn!("control frame to {}: {e}", self.addr);
+                return;
+            }
+        }
         let queue = self.control.get_or_init(|| {
             let (tx, rx) = std::sync::mpsc::channel::<(Wire, Vec<u8>)>();
             let conn = Arc::downgrade(self);
@@ -126,6 +157,13 @@ impl DataConn {
     /// Writes one frame: the header, then the payload, in one `writev` where the
     /// kernel takes them (a frame is never interleaved with another).
     fn write(&self, w: &Wire, payload: Payload<'_>) -> std::io::Result<()> {
+        self.write_frame(w, payload, true).map(|_| ())
+    }
+
+    /// Writes one frame, or with `wait` false only if it can start at once (the
+    /// connection is free and the socket takes bytes now): Ok(false) when nothing
+    /// was written. Once a frame has started it is always finished.
+    fn write_frame(&self, w: &Wire, payload: Payload<'_>, wait: bool) -> std::io::Result<bool> {
         let (ptr, len) = match payload {
             Payload::Host(b) => (b.as_ptr(), b.len()),
             Payload::Guest(s, off, n) => {
@@ -151,10 +189,18 @@ impl DataConn {
             m.set_data_len(len as u32);
         }
         let head = capnp::serialize::write_message_to_words(&header);
-        let stream = self.stream.lock().expect("peer stream lock");
+        let stream = if wait {
+            self.stream.lock().expect("peer stream lock")
+        } else {
+            match self.stream.try_lock() {
+                Ok(s) => s,
+                Err(_) => return Ok(false),
+            }
+        };
         let fd = stream.as_raw_fd();
         let mut parts = [(head.as_ptr(), head.len()), (ptr, len)];
         let mut first = 0;
+        let mut started = wait;
         while first < parts.len() {
             let iov: Vec<libc::iovec> = parts[first..]
                 .iter()
@@ -167,15 +213,29 @@ impl DataConn {
             // for the call: the header we own, host bytes we borrow, or the
             // sender's buffer (bounds checked above; MPI forbids changing a send
             // buffer before the send completes, and this rank is the caller).
-            let n = unsafe { libc::writev(fd, iov.as_ptr(), iov.len() as i32) };
+            let n = if started {
+                unsafe { libc::writev(fd, iov.as_ptr(), iov.len() as i32) }
+            } else {
+                // SAFETY: as above; the msghdr only points at `iov`.
+                unsafe {
+                    let mut msg: libc::msghdr = std::mem::zeroed();
+                    msg.msg_iov = iov.as_ptr() as *mut libc::iovec;
+                    msg.msg_iovlen = iov.len() as _;
+                    libc::sendmsg(fd, &msg, libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL)
+                }
+            };
             if n < 0 {
                 let e = std::io::Error::last_os_error();
                 if e.kind() == std::io::ErrorKind::Interrupted {
                     continue;
                 }
+                if !started && e.kind() == std::io::ErrorKind::WouldBlock {
+                    return Ok(false);
+                }
                 self.broken.store(true, Ordering::Relaxed);
                 return Err(e);
             }
+            started = true;
             let mut n = n as usize;
             while first < parts.len() && n >= parts[first].1 {
                 n -= parts[first].1;
@@ -186,7 +246,7 @@ impl DataConn {
                 parts[first] = (unsafe { parts[first].0.add(n) }, parts[first].1 - n);
             }
         }
-        Ok(())
+        Ok(true)
     }
 }
 
@@ -232,6 +292,7 @@ impl Registry {
 /// Serves one authenticated incoming connection from another noded: reads frames
 /// until it closes, on a thread of its own.
 pub fn serve(stream: std::net::TcpStream, registry: Arc<Mutex<Registry>>) {
+    grow_buffers(stream.as_raw_fd());
     let peer = stream
         .peer_addr()
         .map(|a| a.to_string())

@@ -470,14 +470,10 @@ impl node_agent::Server for Agent {
                 if let Some((end, reason)) = early_stop {
                     world.stop(end, reason);
                 }
-                let early = node
-                    .registry
+                node.registry
                     .lock()
                     .expect("registry lock")
                     .started(id, world.clone());
-                for w in early {
-                    world.receive_remote(w);
-                }
                 log::info!("job {id}: started");
                 Ok(())
             }

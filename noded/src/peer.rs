@@ -261,10 +261,14 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// A job started: later messages go to `world`; returns those that came first.
-    pub fn started(&mut self, job: u64, world: Arc<World>) -> Vec<Wire> {
+    /// A job started: the messages that came first are delivered to `world` now,
+    /// while the registry is locked, so that none that arrives later can overtake
+    /// them; later ones go to `world` as they come.
+    pub fn started(&mut self, job: u64, world: Arc<World>) {
+        for w in self.early.remove(&job).unwrap_or_default() {
+            world.receive_remote(w);
+        }
         self.running.insert(job, world);
-        self.early.remove(&job).unwrap_or_default()
     }
 
     /// A job ended (or was cancelled before it started) here.

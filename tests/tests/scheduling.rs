@@ -248,7 +248,7 @@ fn batch_scripts_run_their_steps_in_order_in_one_allocation() {
 
 #[test]
 fn fcontrol_requeues_drains_and_shows() {
-    let c = Cluster::start(&[("node0", 1)]);
+    let mut c = Cluster::start(&[("node0", 1)]);
     c.upload("deadlock", "faults/deadlock");
     c.upload("hellompi", "mpi/hellompi");
     let id = c.submit(&["deadlock"]);
@@ -297,6 +297,13 @@ fn fcontrol_requeues_drains_and_shows() {
     c.ok("fcancel", &[&running.to_string()]);
     c.wait_state(running, "CA", T);
     assert_eq!(c.nodes_json()[0]["state"], "drain");
+    // The drain survives a restart of schedd (it is kept in its store).
+    c.kill_schedd();
+    c.restart_schedd();
+    c.wait_for(T, || {
+        let nodes = c.nodes_json();
+        nodes.len() == 1 && nodes[0]["state"] == "drain" && nodes[0]["reason"] == "disk check"
+    });
     let waiting = c.submit(&["hellompi"]);
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(c.job(waiting)["state_code"], "PD");

@@ -1,28 +1,20 @@
 //! `fcancel`: cancel jobs (scancel-like).
 
 use clap::Parser;
-use schedd::client::{self, ConnArgs, JobOp};
+use schedd::client::{self, ConnArgs, JobOp, JobSpecs};
 
 #[derive(Parser)]
 #[command(name = "fcancel", about = "Cancel pending or running jobs")]
 struct Args {
     #[command(flatten)]
     conn: ConnArgs,
-    /// Job ids: ID, an array's ID (all its tasks) or ID_TASK.
-    #[arg(required = true)]
-    jobs: Vec<String>,
+    #[command(flatten)]
+    specs: JobSpecs,
 }
 
 fn main() {
     let args = Args::parse();
     client::run("fcancel", || async move {
-        client::run_job_op(
-            "fcancel",
-            "Kill job error",
-            &args.conn,
-            JobOp::Cancel,
-            &args.jobs,
-        )
-        .await
+        client::run_job_op("fcancel", &args.conn, JobOp::Cancel, &args.specs.jobs).await
     })
 }

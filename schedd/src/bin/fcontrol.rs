@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use schedd::client::view::{JobView, NodeView};
-use schedd::client::{self, format_duration, format_time, ConnArgs, JobOp, RpcResult};
+use schedd::client::{self, format_duration, format_time, ConnArgs, JobOp, JobSpecs, RpcResult};
 
 #[derive(Parser)]
 #[command(
@@ -37,23 +37,11 @@ enum Cmd {
         what: Show,
     },
     /// Stop running jobs (or take ended ones) and queue them again.
-    Requeue {
-        /// Job ids (ID, an array's ID, ID_TASK).
-        #[arg(required = true)]
-        jobs: Vec<String>,
-    },
+    Requeue(JobSpecs),
     /// Hold pending jobs.
-    Hold {
-        /// Job ids.
-        #[arg(required = true)]
-        jobs: Vec<String>,
-    },
+    Hold(JobSpecs),
     /// Release held jobs.
-    Release {
-        /// Job ids.
-        #[arg(required = true)]
-        jobs: Vec<String>,
-    },
+    Release(JobSpecs),
 }
 
 #[derive(Subcommand)]
@@ -157,14 +145,12 @@ fn main() {
         match &args.cmd {
             Cmd::Drain { node, reason } => drain(&args.conn, node, reason, false, uid).await,
             Cmd::Resume { node } => drain(&args.conn, node, "", true, uid).await,
-            Cmd::Requeue { jobs } => {
-                client::run_job_op("fcontrol", "Requeue", &args.conn, JobOp::Requeue, jobs).await
+            Cmd::Requeue(s) => {
+                client::run_job_op("fcontrol", &args.conn, JobOp::Requeue, &s.jobs).await
             }
-            Cmd::Hold { jobs } => {
-                client::run_job_op("fcontrol", "Hold", &args.conn, JobOp::Hold, jobs).await
-            }
-            Cmd::Release { jobs } => {
-                client::run_job_op("fcontrol", "Release", &args.conn, JobOp::Release, jobs).await
+            Cmd::Hold(s) => client::run_job_op("fcontrol", &args.conn, JobOp::Hold, &s.jobs).await,
+            Cmd::Release(s) => {
+                client::run_job_op("fcontrol", &args.conn, JobOp::Release, &s.jobs).await
             }
             Cmd::Show { what } => {
                 let sched = client::connect(&args.conn).await?;

@@ -221,6 +221,14 @@ pub async fn resolve_job_ids(
     Ok(out)
 }
 
+/// The job ids a per-job command (fcancel, frelease, fcontrol requeue ...) takes.
+#[derive(clap::Args, Debug, Clone)]
+pub struct JobSpecs {
+    /// Job ids: ID, an array's ID (all its tasks still active) or ID_TASK.
+    #[arg(required = true, value_name = "JOB")]
+    pub jobs: Vec<String>,
+}
+
 /// What a per-job request asks of schedd.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobOp {
@@ -276,15 +284,27 @@ pub async fn job_op(
     }
 }
 
+impl JobOp {
+    /// How a refusal is introduced (Slurm's wording for scancel).
+    fn what(self) -> &'static str {
+        match self {
+            JobOp::Cancel => "Kill job error",
+            JobOp::Hold => "Hold",
+            JobOp::Release => "Release",
+            JobOp::Requeue => "Requeue",
+        }
+    }
+}
+
 /// Resolves job specs, applies `op` to every id and reports refusals as
 /// `CMD: error: WHAT on job id SPEC: why`; returns the exit code.
 pub async fn run_job_op(
     cmd: &str,
-    what: &str,
     conn: &ConnArgs,
     op: JobOp,
     specs: &[String],
 ) -> anyhow::Result<i32> {
+    let what = op.what();
     let (uid, _) = current_user();
     let sched = connect(conn).await?;
     let resolved = resolve_job_ids(&sched, specs).await?;

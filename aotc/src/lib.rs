@@ -68,6 +68,7 @@ pub fn engine_config() -> Config {
         .epoch_interruption(false)
         .wasm_multi_memory(true)
         .memory_may_move(false)
+        .memory_init_cow(false)
         .parallel_compilation(true)
         .wasm_simd(true);
     config

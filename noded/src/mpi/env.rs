@@ -35,12 +35,20 @@ impl MpiRank {
         }
     }
 
-    /// MPI_Finalize: a barrier over MPI_COMM_WORLD (so pending transfers from this
-    /// rank's memory are consumed before it exits), then the end of MPI.
+    /// MPI_Finalize: the end of MPI for this rank.
+    ///
+    /// Sends still pending from this rank's memory (MPI_Request_free of an active
+    /// send is legal, MPI-3.1 example 8.7) must stay deliverable after it returns.
+    /// On one node they do without any wait: a rank's linear memory stays mapped
+    /// until every local rank of the job has ended, so a late receiver still copies
+    /// from it. Across nodes a barrier over MPI_COMM_WORLD keeps the sending rank
+    /// (and its node's part of the job) alive until every receiver got that far.
     pub fn finalize(&mut self) -> MpiResult<()> {
         self.check_initialized()?;
-        let world = self.comm(abi::MPI_COMM_WORLD)?;
-        self.barrier(&world)?;
+        if self.world.spans_nodes() {
+            let world = self.comm(abi::MPI_COMM_WORLD)?;
+            self.barrier(&world)?;
+        }
         self.phase = Phase::Finalized;
         Ok(())
     }

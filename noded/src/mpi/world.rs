@@ -147,6 +147,11 @@ impl World {
         }
     }
 
+    /// Whether some of the job's ranks run on other nodes.
+    pub fn spans_nodes(&self) -> bool {
+        self.link.is_some()
+    }
+
     /// Which of the job's nodes runs world rank `rank` (0 for single-node jobs).
     pub fn node_index(&self, rank: u32) -> usize {
         self.link.as_ref().map_or(0, |l| l.node_index(rank))

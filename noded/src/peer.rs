@@ -17,8 +17,10 @@
 //! Acknowledgements and one-sided replies are queued to a control thread per
 //! connection, so no thread that reads a connection ever waits on a write (two
 //! readers each blocked writing to the other would deadlock). Payloads travel in
-//! pieces of at most [`PIECE`] bytes. A synchronous send (or a large standard
-//! one, as locally) completes when the receiver acknowledges the match.
+//! pieces of at most [`PIECE`] bytes. A synchronous send completes when the
+//! receiver acknowledges the match; a standard one as soon as it is written (its
+//! payload is then in the socket, so there is nothing to wait for; the receiving
+//! node buffers it if no receive is posted, as for any unexpected message).
 //! docs/decisions.md says why this is not Cap'n Proto RPC.
 
 use crate::mpi::abi::{GuestSlice, Status};

@@ -53,7 +53,11 @@ impl MpiRank {
                     done: req.clone(),
                 },
                 None,
-                slice.len() <= EAGER_LIMIT,
+                // Across nodes the payload leaves the sender's memory as it is
+                // written to the socket, so waiting for the match would only
+                // delay the sender (and make the reply to it arrive before its
+                // receive is posted: one more copy).
+                slice.len() <= EAGER_LIMIT || !self.world.is_local(to),
             ),
             (Some(slice), Mode::Buffered) => (
                 Data::Guest {

@@ -147,6 +147,11 @@ impl World {
         }
     }
 
+    /// Whether world rank `rank` runs on this node.
+    pub fn is_local(&self, rank: u32) -> bool {
+        matches!(self.boxes.get(rank as usize), Some(Some(_)))
+    }
+
     /// Whether some of the job's ranks run on other nodes.
     pub fn spans_nodes(&self) -> bool {
         self.link.is_some()

@@ -8,72 +8,53 @@ use crate::rank::RankCtx;
 use wasmtime::{Caller, Linker};
 
 pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
-    l.func_wrap(
-        "mpi",
-        "MPI_Barrier",
-        |mut c: Caller<'_, RankCtx>, comm: i32| {
-            call(&mut c, "MPI_Barrier", comm, |r, _| {
-                r.barrier(&r.comm(comm)?)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(l, "MPI_Barrier", (comm: i32), call(comm), |r, _| {
+        r.barrier(&r.comm(comm)?)
+    });
+    mpi_fn!(
+        l,
         "MPI_Bcast",
-        |mut c: Caller<'_, RankCtx>, buf: u32, count: i32, dt: i32, root: i32, comm: i32| {
-            call(&mut c, "MPI_Bcast", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                let b = r.buffer(m, buf, count, dt)?;
-                r.bcast(&cm, &b, root)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (buf: u32, count: i32, dt: i32, root: i32, comm: i32),
+        call(comm),
+        |r, m| {
+            let cm = r.comm(comm)?;
+            let b = r.buffer(m, buf, count, dt)?;
+            r.bcast(&cm, &b, root)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Reduce",
-        |mut c: Caller<'_, RankCtx>,
-         sbuf: u32,
-         rbuf: u32,
-         count: i32,
-         dt: i32,
-         op: i32,
-         root: i32,
-         comm: i32| {
-            call_reducing(&mut c, "MPI_Reduce", comm, op, dt, |r, m, red| {
-                let cm = r.comm(comm)?;
-                let is_root = root >= 0 && cm.rank == root as u32;
-                let send = at_root_or_in_place(r, m, is_root, sbuf, count, dt)?;
-                let recv = if is_root {
-                    Some(r.buffer(m, rbuf, count, dt)?)
-                } else {
-                    None
-                };
-                r.reduce(&cm, send.as_ref(), recv.as_ref(), red, root)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (sbuf: u32, rbuf: u32, count: i32, dt: i32, op: i32, root: i32, comm: i32),
+        call_reducing(comm, op, dt),
+        |r, m, red| {
+            let cm = r.comm(comm)?;
+            let is_root = root >= 0 && cm.rank == root as u32;
+            let send = at_root_or_in_place(r, m, is_root, sbuf, count, dt)?;
+            let recv = if is_root {
+                Some(r.buffer(m, rbuf, count, dt)?)
+            } else {
+                None
+            };
+            r.reduce(&cm, send.as_ref(), recv.as_ref(), red, root)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Allreduce",
-        |mut c: Caller<'_, RankCtx>,
-         sbuf: u32,
-         rbuf: u32,
-         count: i32,
-         dt: i32,
-         op: i32,
-         comm: i32| {
-            call_reducing(&mut c, "MPI_Allreduce", comm, op, dt, |r, m, red| {
-                let cm = r.comm(comm)?;
-                let send = if sbuf == abi::IN_PLACE {
-                    None
-                } else {
-                    Some(r.buffer(m, sbuf, count, dt)?)
-                };
-                let recv = r.buffer(m, rbuf, count, dt)?;
-                r.allreduce(&cm, send.as_ref(), &recv, red)
-            })
-        },
-    )?;
+        (sbuf: u32, rbuf: u32, count: i32, dt: i32, op: i32, comm: i32),
+        call_reducing(comm, op, dt),
+        |r, m, red| {
+            let cm = r.comm(comm)?;
+            let send = if sbuf == abi::IN_PLACE {
+                None
+            } else {
+                Some(r.buffer(m, sbuf, count, dt)?)
+            };
+            let recv = r.buffer(m, rbuf, count, dt)?;
+            r.allreduce(&cm, send.as_ref(), &recv, red)
+        }
+    );
     add_more(l)
 }
 
@@ -194,222 +175,148 @@ fn send_or_in_place(
 }
 
 pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(
+        l,
         "MPI_Gather",
-        |mut c: Caller<'_, RankCtx>,
-         sb: u32,
-         sc: i32,
-         st: i32,
-         rb: u32,
-         rc: i32,
-         rt: i32,
-         root: i32,
-         comm: i32| {
-            call(&mut c, "MPI_Gather", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                let root_here = is_root(&cm, root);
-                let send = at_root_or_in_place(r, m, root_here, sb, sc, st)?;
-                let slots = if root_here {
-                    Some(even_slots(r, m, rb, rc, rt, cm.size())?)
-                } else {
-                    None
-                };
-                r.gatherv(&cm, send.as_ref(), slots.as_deref(), root)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (sb: u32, sc: i32, st: i32, rb: u32, rc: i32, rt: i32, root: i32, comm: i32),
+        call(comm),
+        |r, m| {
+            let cm = r.comm(comm)?;
+            let root_here = is_root(&cm, root);
+            let send = at_root_or_in_place(r, m, root_here, sb, sc, st)?;
+            let slots = if root_here {
+                Some(even_slots(r, m, rb, rc, rt, cm.size())?)
+            } else {
+                None
+            };
+            r.gatherv(&cm, send.as_ref(), slots.as_deref(), root)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Gatherv",
-        |mut c: Caller<'_, RankCtx>,
-         sb: u32,
-         sc: i32,
-         st: i32,
-         rb: u32,
-         rcs: u32,
-         ds: u32,
-         rt: i32,
-         root: i32,
-         comm: i32| {
-            call(&mut c, "MPI_Gatherv", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                let root_here = is_root(&cm, root);
-                let send = at_root_or_in_place(r, m, root_here, sb, sc, st)?;
-                let slots = if root_here {
-                    Some(v_slots(r, m, &cm, rb, rcs, ds, rt)?)
-                } else {
-                    None
-                };
-                r.gatherv(&cm, send.as_ref(), slots.as_deref(), root)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (sb: u32, sc: i32, st: i32, rb: u32, rcs: u32, ds: u32, rt: i32, root: i32, comm: i32),
+        call(comm),
+        |r, m| {
+            let cm = r.comm(comm)?;
+            let root_here = is_root(&cm, root);
+            let send = at_root_or_in_place(r, m, root_here, sb, sc, st)?;
+            let slots = if root_here {
+                Some(v_slots(r, m, &cm, rb, rcs, ds, rt)?)
+            } else {
+                None
+            };
+            r.gatherv(&cm, send.as_ref(), slots.as_deref(), root)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Scatter",
-        |mut c: Caller<'_, RankCtx>,
-         sb: u32,
-         sc: i32,
-         st: i32,
-         rb: u32,
-         rc: i32,
-         rt: i32,
-         root: i32,
-         comm: i32| {
-            call(&mut c, "MPI_Scatter", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                let root_here = is_root(&cm, root);
-                let slots = if root_here {
-                    Some(even_slots(r, m, sb, sc, st, cm.size())?)
-                } else {
-                    None
-                };
-                let recv = at_root_or_in_place(r, m, root_here, rb, rc, rt)?;
-                r.scatterv(&cm, slots.as_deref(), recv.as_ref(), root)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (sb: u32, sc: i32, st: i32, rb: u32, rc: i32, rt: i32, root: i32, comm: i32),
+        call(comm),
+        |r, m| {
+            let cm = r.comm(comm)?;
+            let root_here = is_root(&cm, root);
+            let slots = if root_here {
+                Some(even_slots(r, m, sb, sc, st, cm.size())?)
+            } else {
+                None
+            };
+            let recv = at_root_or_in_place(r, m, root_here, rb, rc, rt)?;
+            r.scatterv(&cm, slots.as_deref(), recv.as_ref(), root)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Scatterv",
-        |mut c: Caller<'_, RankCtx>,
-         sb: u32,
-         scs: u32,
-         ds: u32,
-         st: i32,
-         rb: u32,
-         rc: i32,
-         rt: i32,
-         root: i32,
-         comm: i32| {
-            call(&mut c, "MPI_Scatterv", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                let root_here = is_root(&cm, root);
-                let slots = if root_here {
-                    Some(v_slots(r, m, &cm, sb, scs, ds, st)?)
-                } else {
-                    None
-                };
-                let recv = at_root_or_in_place(r, m, root_here, rb, rc, rt)?;
-                r.scatterv(&cm, slots.as_deref(), recv.as_ref(), root)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (sb: u32, scs: u32, ds: u32, st: i32, rb: u32, rc: i32, rt: i32, root: i32, comm: i32),
+        call(comm),
+        |r, m| {
+            let cm = r.comm(comm)?;
+            let root_here = is_root(&cm, root);
+            let slots = if root_here {
+                Some(v_slots(r, m, &cm, sb, scs, ds, st)?)
+            } else {
+                None
+            };
+            let recv = at_root_or_in_place(r, m, root_here, rb, rc, rt)?;
+            r.scatterv(&cm, slots.as_deref(), recv.as_ref(), root)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Allgather",
-        |mut c: Caller<'_, RankCtx>,
-         sb: u32,
-         sc: i32,
-         st: i32,
-         rb: u32,
-         rc: i32,
-         rt: i32,
-         comm: i32| {
-            call(&mut c, "MPI_Allgather", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                let send = send_or_in_place(r, m, sb, sc, st)?;
-                let slots = even_slots(r, m, rb, rc, rt, cm.size())?;
-                r.allgatherv(&cm, send.as_ref(), &slots)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (sb: u32, sc: i32, st: i32, rb: u32, rc: i32, rt: i32, comm: i32),
+        call(comm),
+        |r, m| {
+            let cm = r.comm(comm)?;
+            let send = send_or_in_place(r, m, sb, sc, st)?;
+            let slots = even_slots(r, m, rb, rc, rt, cm.size())?;
+            r.allgatherv(&cm, send.as_ref(), &slots)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Allgatherv",
-        |mut c: Caller<'_, RankCtx>,
-         sb: u32,
-         sc: i32,
-         st: i32,
-         rb: u32,
-         rcs: u32,
-         ds: u32,
-         rt: i32,
-         comm: i32| {
-            call(&mut c, "MPI_Allgatherv", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                let send = send_or_in_place(r, m, sb, sc, st)?;
-                let slots = v_slots(r, m, &cm, rb, rcs, ds, rt)?;
-                r.allgatherv(&cm, send.as_ref(), &slots)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (sb: u32, sc: i32, st: i32, rb: u32, rcs: u32, ds: u32, rt: i32, comm: i32),
+        call(comm),
+        |r, m| {
+            let cm = r.comm(comm)?;
+            let send = send_or_in_place(r, m, sb, sc, st)?;
+            let slots = v_slots(r, m, &cm, rb, rcs, ds, rt)?;
+            r.allgatherv(&cm, send.as_ref(), &slots)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Alltoall",
-        |mut c: Caller<'_, RankCtx>,
-         sb: u32,
-         sc: i32,
-         st: i32,
-         rb: u32,
-         rc: i32,
-         rt: i32,
-         comm: i32| {
-            call(&mut c, "MPI_Alltoall", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                let recv = even_slots(r, m, rb, rc, rt, cm.size())?;
-                let send = if sb == abi::IN_PLACE {
-                    recv.clone()
-                } else {
-                    even_slots(r, m, sb, sc, st, cm.size())?
-                };
-                r.alltoallv(&cm, &send, &recv)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (sb: u32, sc: i32, st: i32, rb: u32, rc: i32, rt: i32, comm: i32),
+        call(comm),
+        |r, m| {
+            let cm = r.comm(comm)?;
+            let recv = even_slots(r, m, rb, rc, rt, cm.size())?;
+            let send = if sb == abi::IN_PLACE {
+                recv.clone()
+            } else {
+                even_slots(r, m, sb, sc, st, cm.size())?
+            };
+            r.alltoallv(&cm, &send, &recv)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Alltoallv",
-        |mut c: Caller<'_, RankCtx>,
-         sb: u32,
-         scs: u32,
-         sds: u32,
-         st: i32,
-         rb: u32,
-         rcs: u32,
-         rds: u32,
-         rt: i32,
-         comm: i32| {
-            call(&mut c, "MPI_Alltoallv", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                let recv = v_slots(r, m, &cm, rb, rcs, rds, rt)?;
-                let send = if sb == abi::IN_PLACE {
-                    recv.clone()
-                } else {
-                    v_slots(r, m, &cm, sb, scs, sds, st)?
-                };
-                r.alltoallv(&cm, &send, &recv)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (sb: u32, scs: u32, sds: u32, st: i32, rb: u32, rcs: u32, rds: u32, rt: i32, comm: i32),
+        call(comm),
+        |r, m| {
+            let cm = r.comm(comm)?;
+            let recv = v_slots(r, m, &cm, rb, rcs, rds, rt)?;
+            let send = if sb == abi::IN_PLACE {
+                recv.clone()
+            } else {
+                v_slots(r, m, &cm, sb, scs, sds, st)?
+            };
+            r.alltoallv(&cm, &send, &recv)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Alltoallw",
-        |mut c: Caller<'_, RankCtx>,
-         sb: u32,
-         scs: u32,
-         sds: u32,
-         sts: u32,
-         rb: u32,
-         rcs: u32,
-         rds: u32,
-         rts: u32,
-         comm: i32| {
-            call(&mut c, "MPI_Alltoallw", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                let a = arrays(m, &cm, &[rcs, rds, rts])?;
-                let recv = slots(r, m, rb, &a[0], &a[1], &a[2], true)?;
-                let send = if sb == abi::IN_PLACE {
-                    recv.clone()
-                } else {
-                    let s = arrays(m, &cm, &[scs, sds, sts])?;
-                    slots(r, m, sb, &s[0], &s[1], &s[2], true)?
-                };
-                r.alltoallv(&cm, &send, &recv)
-            })
-        },
-    )?;
+        (sb: u32, scs: u32, sds: u32, sts: u32, rb: u32, rcs: u32, rds: u32, rts: u32, comm: i32),
+        call(comm),
+        |r, m| {
+            let cm = r.comm(comm)?;
+            let a = arrays(m, &cm, &[rcs, rds, rts])?;
+            let recv = slots(r, m, rb, &a[0], &a[1], &a[2], true)?;
+            let send = if sb == abi::IN_PLACE {
+                recv.clone()
+            } else {
+                let s = arrays(m, &cm, &[scs, sds, sts])?;
+                slots(r, m, sb, &s[0], &s[1], &s[2], true)?
+            };
+            r.alltoallv(&cm, &send, &recv)
+        }
+    );
     #[allow(clippy::too_many_arguments)]
     fn reduce_scatter(
         r: &mut MpiRank,
@@ -440,17 +347,17 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         let recv = r.buffer(m, rb, mine, dt)?;
         r.reduce_scatter(&cm, input, &counts, elem, &recv, red)
     }
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(
+        l,
         "MPI_Reduce_scatter",
-        |mut c: Caller<'_, RankCtx>, sb: u32, rb: u32, rcs: u32, dt: i32, op: i32, comm: i32| {
-            call_reducing(&mut c, "MPI_Reduce_scatter", comm, op, dt, |r, m, red| {
-                let cm = r.comm(comm)?;
-                let counts = m.read_i32s(rcs, cm.size() as usize)?;
-                reduce_scatter(r, m, sb, rb, counts, dt, red, comm)
-            })
-        },
-    )?;
+        (sb: u32, rb: u32, rcs: u32, dt: i32, op: i32, comm: i32),
+        call_reducing(comm, op, dt),
+        |r, m, red| {
+            let cm = r.comm(comm)?;
+            let counts = m.read_i32s(rcs, cm.size() as usize)?;
+            reduce_scatter(r, m, sb, rb, counts, dt, red, comm)
+        }
+    );
     l.func_wrap(
         "mpi",
         "MPI_Reduce_scatter_block",

@@ -68,41 +68,23 @@ fn ranges(m: &GuestMem, ptr: u32, n: i32) -> MpiResult<Vec<i32>> {
 }
 
 pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
-    l.func_wrap(
-        "mpi",
-        "MPI_Comm_group",
-        |mut c: Caller<'_, RankCtx>, comm: i32, out: u32| {
-            call(&mut c, "MPI_Comm_group", comm, |r, m| {
-                let g = r.comm(comm)?.group;
-                out_handle(r, m, out, g)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Group_size",
-        |mut c: Caller<'_, RankCtx>, g: i32, out: u32| {
-            call_any(&mut c, "MPI_Group_size", |r, m| {
-                m.write_i32(out, r.group(g)?.len() as i32)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Group_rank",
-        |mut c: Caller<'_, RankCtx>, g: i32, out: u32| {
-            call_any(&mut c, "MPI_Group_rank", |r, m| {
-                let me = r.me;
-                let rank = r
-                    .group(g)?
-                    .iter()
-                    .position(|w| *w == me)
-                    .map(|i| i as i32)
-                    .unwrap_or(abi::MPI_UNDEFINED);
-                m.write_i32(out, rank)
-            })
-        },
-    )?;
+    mpi_fn!(l, "MPI_Comm_group", (comm: i32, out: u32), call(comm), |r, m| {
+        let g = r.comm(comm)?.group;
+        out_handle(r, m, out, g)
+    });
+    mpi_fn!(l, "MPI_Group_size", (g: i32, out: u32), call_any(), |r, m| {
+        m.write_i32(out, r.group(g)?.len() as i32)
+    });
+    mpi_fn!(l, "MPI_Group_rank", (g: i32, out: u32), call_any(), |r, m| {
+        let me = r.me;
+        let rank = r
+            .group(g)?
+            .iter()
+            .position(|w| *w == me)
+            .map(|i| i as i32)
+            .unwrap_or(abi::MPI_UNDEFINED);
+        m.write_i32(out, rank)
+    });
     macro_rules! incl_excl {
         ($name:literal, $ranges:expr, $incl:expr) => {
             l.func_wrap(
@@ -165,173 +147,113 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         .copied()
         .filter(|w| !y.contains(w))
         .collect());
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(
+        l,
         "MPI_Group_translate_ranks",
-        |mut c: Caller<'_, RankCtx>, a: i32, n: i32, r1: u32, b: i32, r2: u32| {
-            call_any(&mut c, "MPI_Group_translate_ranks", |r, m| {
-                let (x, y) = (r.group(a)?, r.group(b)?);
-                let ranks = m.read_i32s(r1, nonneg(n, "count")?)?;
-                for (i, &rk) in ranks.iter().enumerate() {
-                    let t = if rk == abi::MPI_PROC_NULL {
-                        abi::MPI_PROC_NULL
-                    } else {
-                        let w = x[pick(&x, &[rk])?[0]];
-                        y.iter()
-                            .position(|v| *v == w)
-                            .map(|p| p as i32)
-                            .unwrap_or(abi::MPI_UNDEFINED)
-                    };
-                    m.write_i32(r2 + 4 * i as u32, t)?;
-                }
-                Ok(())
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Group_compare",
-        |mut c: Caller<'_, RankCtx>, a: i32, b: i32, out: u32| {
-            call_any(&mut c, "MPI_Group_compare", |r, m| {
-                let res = compare_groups(&r.group(a)?, &r.group(b)?);
-                m.write_i32(out, res)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Group_free",
-        |mut c: Caller<'_, RankCtx>, ptr: u32| {
-            call_any(&mut c, "MPI_Group_free", |r, m| {
-                let h = m.read_i32(ptr)?;
-                r.group(h)?;
-                r.groups.remove(h);
-                m.write_i32(ptr, abi::MPI_GROUP_NULL)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Comm_dup",
-        |mut c: Caller<'_, RankCtx>, comm: i32, out: u32| {
-            call(&mut c, "MPI_Comm_dup", comm, |r, m| {
-                m.slice(out, 4)?;
-                let h = r.comm_dup(comm)?;
-                m.write_i32(out, h)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Comm_split",
-        |mut c: Caller<'_, RankCtx>, comm: i32, color: i32, key: i32, out: u32| {
-            call(&mut c, "MPI_Comm_split", comm, |r, m| {
-                m.slice(out, 4)?;
-                let h = r.comm_split(comm, color, key)?;
-                m.write_i32(out, h)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Comm_split_type",
-        |mut c: Caller<'_, RankCtx>, comm: i32, kind: i32, key: i32, _info: i32, out: u32| {
-            call(&mut c, "MPI_Comm_split_type", comm, |r, m| {
-                m.slice(out, 4)?;
-                // MPI_COMM_TYPE_SHARED: ranks that can share memory, i.e. those
-                // run by the same noded.
-                let color = match kind {
-                    abi::MPI_COMM_TYPE_SHARED => r.world.node_index(r.me) as i32,
-                    abi::MPI_UNDEFINED => abi::MPI_UNDEFINED,
-                    other => return Err(err_arg(format!("unknown split type {other}"))),
+        (a: i32, n: i32, r1: u32, b: i32, r2: u32),
+        call_any(),
+        |r, m| {
+            let (x, y) = (r.group(a)?, r.group(b)?);
+            let ranks = m.read_i32s(r1, nonneg(n, "count")?)?;
+            for (i, &rk) in ranks.iter().enumerate() {
+                let t = if rk == abi::MPI_PROC_NULL {
+                    abi::MPI_PROC_NULL
+                } else {
+                    let w = x[pick(&x, &[rk])?[0]];
+                    y.iter()
+                        .position(|v| *v == w)
+                        .map(|p| p as i32)
+                        .unwrap_or(abi::MPI_UNDEFINED)
                 };
-                let h = r.comm_split(comm, color, key)?;
-                m.write_i32(out, h)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Comm_create",
-        |mut c: Caller<'_, RankCtx>, comm: i32, g: i32, out: u32| {
-            call(&mut c, "MPI_Comm_create", comm, |r, m| {
-                m.slice(out, 4)?;
-                let grp = r.group(g)?;
-                let h = r.comm_create(comm, grp)?;
-                m.write_i32(out, h)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+                m.write_i32(r2 + 4 * i as u32, t)?;
+            }
+            Ok(())
+        }
+    );
+    mpi_fn!(l, "MPI_Group_compare", (a: i32, b: i32, out: u32), call_any(), |r, m| {
+        let res = compare_groups(&r.group(a)?, &r.group(b)?);
+        m.write_i32(out, res)
+    });
+    mpi_fn!(l, "MPI_Group_free", (ptr: u32), call_any(), |r, m| {
+        let h = m.read_i32(ptr)?;
+        r.group(h)?;
+        r.groups.remove(h);
+        m.write_i32(ptr, abi::MPI_GROUP_NULL)
+    });
+    mpi_fn!(l, "MPI_Comm_dup", (comm: i32, out: u32), call(comm), |r, m| {
+        m.slice(out, 4)?;
+        let h = r.comm_dup(comm)?;
+        m.write_i32(out, h)
+    });
+    mpi_fn!(l, "MPI_Comm_split", (comm: i32, color: i32, key: i32, out: u32), call(comm), |r, m| {
+        m.slice(out, 4)?;
+        let h = r.comm_split(comm, color, key)?;
+        m.write_i32(out, h)
+    });
+    mpi_fn!(
+        l,
+        "MPI_Comm_split_type",
+        (comm: i32, kind: i32, key: i32, _info: i32, out: u32),
+        call(comm),
+        |r, m| {
+            m.slice(out, 4)?;
+            // MPI_COMM_TYPE_SHARED: ranks that can share memory, i.e. those
+            // run by the same noded.
+            let color = match kind {
+                abi::MPI_COMM_TYPE_SHARED => r.world.node_index(r.me) as i32,
+                abi::MPI_UNDEFINED => abi::MPI_UNDEFINED,
+                other => return Err(err_arg(format!("unknown split type {other}"))),
+            };
+            let h = r.comm_split(comm, color, key)?;
+            m.write_i32(out, h)
+        }
+    );
+    mpi_fn!(l, "MPI_Comm_create", (comm: i32, g: i32, out: u32), call(comm), |r, m| {
+        m.slice(out, 4)?;
+        let grp = r.group(g)?;
+        let h = r.comm_create(comm, grp)?;
+        m.write_i32(out, h)
+    });
+    mpi_fn!(
+        l,
         "MPI_Comm_create_group",
-        |mut c: Caller<'_, RankCtx>, comm: i32, g: i32, tag: i32, out: u32| {
-            call(&mut c, "MPI_Comm_create_group", comm, |r, m| {
-                m.slice(out, 4)?;
-                let grp = r.group(g)?;
-                let h = r.comm_create_group(comm, grp, tag)?;
-                m.write_i32(out, h)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Comm_compare",
-        |mut c: Caller<'_, RankCtx>, a: i32, b: i32, out: u32| {
-            call(&mut c, "MPI_Comm_compare", a, |r, m| {
-                let res = r.comm_compare(a, b)?;
-                m.write_i32(out, res)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Comm_free",
-        |mut c: Caller<'_, RankCtx>, ptr: u32| {
-            call(&mut c, "MPI_Comm_free", abi::MPI_COMM_WORLD, |r, m| {
-                let h = m.read_i32(ptr)?;
-                r.comm_free(h)?;
-                m.write_i32(ptr, abi::MPI_COMM_NULL)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Comm_set_name",
-        |mut c: Caller<'_, RankCtx>, comm: i32, name: u32| {
-            call_any(&mut c, "MPI_Comm_set_name", |r, m| {
-                let n = m.read_cstr(name, abi::MPI_MAX_OBJECT_NAME as usize - 1)?;
-                let cm = r.comms.get_mut(comm).ok_or_else(|| {
-                    MpiError::new(
-                        abi::MPI_ERR_COMM,
-                        format!("invalid communicator handle {comm:#x}"),
-                    )
-                })?;
-                cm.name = n.into();
-                Ok(())
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Comm_get_name",
-        |mut c: Caller<'_, RankCtx>, comm: i32, name: u32, len: u32| {
-            call_any(&mut c, "MPI_Comm_get_name", |r, m| {
-                let n = r.comm(comm)?.name;
-                m.write_cstr(name, abi::MPI_MAX_OBJECT_NAME as usize, &n, len)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Comm_test_inter",
-        |mut c: Caller<'_, RankCtx>, comm: i32, flag: u32| {
-            call(&mut c, "MPI_Comm_test_inter", comm, |r, m| {
-                r.comm(comm)?;
-                m.write_i32(flag, 0)
-            })
-        },
-    )?;
+        (comm: i32, g: i32, tag: i32, out: u32),
+        call(comm),
+        |r, m| {
+            m.slice(out, 4)?;
+            let grp = r.group(g)?;
+            let h = r.comm_create_group(comm, grp, tag)?;
+            m.write_i32(out, h)
+        }
+    );
+    mpi_fn!(l, "MPI_Comm_compare", (a: i32, b: i32, out: u32), call(a), |r, m| {
+        let res = r.comm_compare(a, b)?;
+        m.write_i32(out, res)
+    });
+    mpi_fn!(l, "MPI_Comm_free", (ptr: u32), call(abi::MPI_COMM_WORLD), |r, m| {
+        let h = m.read_i32(ptr)?;
+        r.comm_free(h)?;
+        m.write_i32(ptr, abi::MPI_COMM_NULL)
+    });
+    mpi_fn!(l, "MPI_Comm_set_name", (comm: i32, name: u32), call_any(), |r, m| {
+        let n = m.read_cstr(name, abi::MPI_MAX_OBJECT_NAME as usize - 1)?;
+        let cm = r.comms.get_mut(comm).ok_or_else(|| {
+            MpiError::new(
+                abi::MPI_ERR_COMM,
+                format!("invalid communicator handle {comm:#x}"),
+            )
+        })?;
+        cm.name = n.into();
+        Ok(())
+    });
+    mpi_fn!(l, "MPI_Comm_get_name", (comm: i32, name: u32, len: u32), call_any(), |r, m| {
+        let n = r.comm(comm)?.name;
+        m.write_cstr(name, abi::MPI_MAX_OBJECT_NAME as usize, &n, len)
+    });
+    mpi_fn!(l, "MPI_Comm_test_inter", (comm: i32, flag: u32), call(comm), |r, m| {
+        r.comm(comm)?;
+        m.write_i32(flag, 0)
+    });
     l.func_wrap(
         "mpi",
         "MPI_Dims_create",
@@ -347,142 +269,107 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             })
         },
     )?;
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(
+        l,
         "MPI_Cart_create",
-        |mut c: Caller<'_, RankCtx>,
-         comm: i32,
-         ndims: i32,
-         dims: u32,
-         periods: u32,
-         _reorder: i32,
-         out: u32| {
-            call(&mut c, "MPI_Cart_create", comm, |r, m| {
-                let n = nonneg(ndims, "ndims")?;
-                let d = m.read_i32s(dims, n)?;
-                let p = m.read_i32s(periods, n)?.iter().map(|x| *x != 0).collect();
-                m.slice(out, 4)?;
-                let h = r.cart_create(comm, d, p)?;
-                m.write_i32(out, h)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Cartdim_get",
-        |mut c: Caller<'_, RankCtx>, comm: i32, out: u32| {
-            call(&mut c, "MPI_Cartdim_get", comm, |r, m| {
-                let (_, cart) = r.cart(comm)?;
-                m.write_i32(out, cart.dims.len() as i32)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Topo_test",
-        |mut c: Caller<'_, RankCtx>, comm: i32, out: u32| {
-            call(&mut c, "MPI_Topo_test", comm, |r, m| {
-                let t = if r.comm(comm)?.cart.is_some() {
-                    abi::MPI_CART
-                } else {
-                    abi::MPI_UNDEFINED
-                };
-                m.write_i32(out, t)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (comm: i32, ndims: i32, dims: u32, periods: u32, _reorder: i32, out: u32),
+        call(comm),
+        |r, m| {
+            let n = nonneg(ndims, "ndims")?;
+            let d = m.read_i32s(dims, n)?;
+            let p = m.read_i32s(periods, n)?.iter().map(|x| *x != 0).collect();
+            m.slice(out, 4)?;
+            let h = r.cart_create(comm, d, p)?;
+            m.write_i32(out, h)
+        }
+    );
+    mpi_fn!(l, "MPI_Cartdim_get", (comm: i32, out: u32), call(comm), |r, m| {
+        let (_, cart) = r.cart(comm)?;
+        m.write_i32(out, cart.dims.len() as i32)
+    });
+    mpi_fn!(l, "MPI_Topo_test", (comm: i32, out: u32), call(comm), |r, m| {
+        let t = if r.comm(comm)?.cart.is_some() {
+            abi::MPI_CART
+        } else {
+            abi::MPI_UNDEFINED
+        };
+        m.write_i32(out, t)
+    });
+    mpi_fn!(
+        l,
         "MPI_Cart_get",
-        |mut c: Caller<'_, RankCtx>,
-         comm: i32,
-         maxdims: i32,
-         dims: u32,
-         periods: u32,
-         coords: u32| {
-            call(&mut c, "MPI_Cart_get", comm, |r, m| {
-                let (cm, cart) = r.cart(comm)?;
-                let n = cart.dims.len().min(nonneg(maxdims, "maxdims")?);
-                let co = cart.coords(cm.rank as i32);
-                let rows = cart.dims.iter().zip(&cart.periods).zip(&co).take(n);
-                for (i, ((d, p), x)) in rows.enumerate() {
-                    m.write_i32(dims + 4 * i as u32, *d)?;
-                    m.write_i32(periods + 4 * i as u32, *p as i32)?;
-                    m.write_i32(coords + 4 * i as u32, *x)?;
-                }
-                Ok(())
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Cart_rank",
-        |mut c: Caller<'_, RankCtx>, comm: i32, coords: u32, out: u32| {
-            call(&mut c, "MPI_Cart_rank", comm, |r, m| {
-                let (_, cart) = r.cart(comm)?;
-                let co = m.read_i32s(coords, cart.dims.len())?;
-                let rank = cart.rank(&co).ok_or_else(|| {
-                    MpiError::new(
-                        abi::MPI_ERR_ARG,
-                        format!("coordinates {co:?} are outside the grid"),
-                    )
-                })?;
-                m.write_i32(out, rank)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (comm: i32, maxdims: i32, dims: u32, periods: u32, coords: u32),
+        call(comm),
+        |r, m| {
+            let (cm, cart) = r.cart(comm)?;
+            let n = cart.dims.len().min(nonneg(maxdims, "maxdims")?);
+            let co = cart.coords(cm.rank as i32);
+            let rows = cart.dims.iter().zip(&cart.periods).zip(&co).take(n);
+            for (i, ((d, p), x)) in rows.enumerate() {
+                m.write_i32(dims + 4 * i as u32, *d)?;
+                m.write_i32(periods + 4 * i as u32, *p as i32)?;
+                m.write_i32(coords + 4 * i as u32, *x)?;
+            }
+            Ok(())
+        }
+    );
+    mpi_fn!(l, "MPI_Cart_rank", (comm: i32, coords: u32, out: u32), call(comm), |r, m| {
+        let (_, cart) = r.cart(comm)?;
+        let co = m.read_i32s(coords, cart.dims.len())?;
+        let rank = cart.rank(&co).ok_or_else(|| {
+            MpiError::new(
+                abi::MPI_ERR_ARG,
+                format!("coordinates {co:?} are outside the grid"),
+            )
+        })?;
+        m.write_i32(out, rank)
+    });
+    mpi_fn!(
+        l,
         "MPI_Cart_coords",
-        |mut c: Caller<'_, RankCtx>, comm: i32, rank: i32, maxdims: i32, coords: u32| {
-            call(&mut c, "MPI_Cart_coords", comm, |r, m| {
-                let (cm, cart) = r.cart(comm)?;
-                cm.world_rank(rank)?;
-                let co = cart.coords(rank);
-                for (i, v) in co.iter().take(nonneg(maxdims, "maxdims")?).enumerate() {
-                    m.write_i32(coords + 4 * i as u32, *v)?;
-                }
-                Ok(())
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (comm: i32, rank: i32, maxdims: i32, coords: u32),
+        call(comm),
+        |r, m| {
+            let (cm, cart) = r.cart(comm)?;
+            cm.world_rank(rank)?;
+            let co = cart.coords(rank);
+            for (i, v) in co.iter().take(nonneg(maxdims, "maxdims")?).enumerate() {
+                m.write_i32(coords + 4 * i as u32, *v)?;
+            }
+            Ok(())
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Cart_shift",
-        |mut c: Caller<'_, RankCtx>, comm: i32, dir: i32, disp: i32, src: u32, dst: u32| {
-            call(&mut c, "MPI_Cart_shift", comm, |r, m| {
-                let (cm, cart) = r.cart(comm)?;
-                let d = usize::try_from(dir)
-                    .ok()
-                    .filter(|d| *d < cart.dims.len())
-                    .ok_or_else(|| err_arg(format!("invalid direction {dir}")))?;
-                let me = cart.coords(cm.rank as i32);
-                let at = |delta: i32| {
-                    let mut co = me.clone();
-                    co[d] += delta;
-                    cart.rank(&co).unwrap_or(abi::MPI_PROC_NULL)
-                };
-                m.write_i32(src, at(-disp))?;
-                m.write_i32(dst, at(disp))
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Cart_sub",
-        |mut c: Caller<'_, RankCtx>, comm: i32, remain: u32, out: u32| {
-            call(&mut c, "MPI_Cart_sub", comm, |r, m| {
-                let (_, cart) = r.cart(comm)?;
-                let keep: Vec<bool> = m
-                    .read_i32s(remain, cart.dims.len())?
-                    .iter()
-                    .map(|x| *x != 0)
-                    .collect();
-                m.slice(out, 4)?;
-                let h = r.cart_sub(comm, &keep)?;
-                m.write_i32(out, h)
-            })
-        },
-    )?;
+        (comm: i32, dir: i32, disp: i32, src: u32, dst: u32),
+        call(comm),
+        |r, m| {
+            let (cm, cart) = r.cart(comm)?;
+            let d = usize::try_from(dir)
+                .ok()
+                .filter(|d| *d < cart.dims.len())
+                .ok_or_else(|| err_arg(format!("invalid direction {dir}")))?;
+            let me = cart.coords(cm.rank as i32);
+            let at = |delta: i32| {
+                let mut co = me.clone();
+                co[d] += delta;
+                cart.rank(&co).unwrap_or(abi::MPI_PROC_NULL)
+            };
+            m.write_i32(src, at(-disp))?;
+            m.write_i32(dst, at(disp))
+        }
+    );
+    mpi_fn!(l, "MPI_Cart_sub", (comm: i32, remain: u32, out: u32), call(comm), |r, m| {
+        let (_, cart) = r.cart(comm)?;
+        let keep: Vec<bool> = m
+            .read_i32s(remain, cart.dims.len())?
+            .iter()
+            .map(|x| *x != 0)
+            .collect();
+        m.slice(out, 4)?;
+        let h = r.cart_sub(comm, &keep)?;
+        m.write_i32(out, h)
+    });
     Ok(())
 }

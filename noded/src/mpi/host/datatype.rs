@@ -28,44 +28,38 @@ fn store(r: &mut MpiRank, m: &GuestMem, out: u32, t: Datatype) -> MpiResult<()> 
 }
 
 pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
-    l.func_wrap(
-        "mpi",
-        "MPI_Type_contiguous",
-        |mut c: Caller<'_, RankCtx>, n: i32, old: i32, out: u32| {
-            call_any(&mut c, "MPI_Type_contiguous", |r, m| {
-                let t = datatype::build(&[(0, any_type(r, old)?, count(n)?)])?;
-                store(r, m, out, t)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(l, "MPI_Type_contiguous", (n: i32, old: i32, out: u32), call_any(), |r, m| {
+        let t = datatype::build(&[(0, any_type(r, old)?, count(n)?)])?;
+        store(r, m, out, t)
+    });
+    mpi_fn!(
+        l,
         "MPI_Type_vector",
-        |mut c: Caller<'_, RankCtx>, n: i32, bl: i32, stride: i32, old: i32, out: u32| {
-            call_any(&mut c, "MPI_Type_vector", |r, m| {
-                let o = any_type(r, old)?;
-                let pieces: Vec<_> = (0..count(n)? as i64)
-                    .map(|i| (i * stride as i64 * o.extent, o.clone(), bl.max(0) as usize))
-                    .collect();
-                count(bl)?;
-                store(r, m, out, datatype::build(&pieces)?)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (n: i32, bl: i32, stride: i32, old: i32, out: u32),
+        call_any(),
+        |r, m| {
+            let o = any_type(r, old)?;
+            let pieces: Vec<_> = (0..count(n)? as i64)
+                .map(|i| (i * stride as i64 * o.extent, o.clone(), bl.max(0) as usize))
+                .collect();
+            count(bl)?;
+            store(r, m, out, datatype::build(&pieces)?)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Type_create_hvector",
-        |mut c: Caller<'_, RankCtx>, n: i32, bl: i32, stride: i32, old: i32, out: u32| {
-            call_any(&mut c, "MPI_Type_create_hvector", |r, m| {
-                let o = any_type(r, old)?;
-                count(bl)?;
-                let pieces: Vec<_> = (0..count(n)? as i64)
-                    .map(|i| (i * stride as i64, o.clone(), bl as usize))
-                    .collect();
-                store(r, m, out, datatype::build(&pieces)?)
-            })
-        },
-    )?;
+        (n: i32, bl: i32, stride: i32, old: i32, out: u32),
+        call_any(),
+        |r, m| {
+            let o = any_type(r, old)?;
+            count(bl)?;
+            let pieces: Vec<_> = (0..count(n)? as i64)
+                .map(|i| (i * stride as i64, o.clone(), bl as usize))
+                .collect();
+            store(r, m, out, datatype::build(&pieces)?)
+        }
+    );
     #[allow(clippy::too_many_arguments)]
     fn indexed(
         r: &mut MpiRank,
@@ -84,170 +78,133 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             .collect::<MpiResult<Vec<_>>>()?;
         store(r, m, out, datatype::build(&pieces)?)
     }
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(
+        l,
         "MPI_Type_indexed",
-        |mut c: Caller<'_, RankCtx>, n: i32, bls: u32, ds: u32, old: i32, out: u32| {
-            call_any(&mut c, "MPI_Type_indexed", |r, m| {
-                let k = count(n)?;
-                let (b, d) = (m.read_i32s(bls, k)?, m.read_i32s(ds, k)?);
-                indexed(r, m, n, &b, &d, false, old, out)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (n: i32, bls: u32, ds: u32, old: i32, out: u32),
+        call_any(),
+        |r, m| {
+            let k = count(n)?;
+            let (b, d) = (m.read_i32s(bls, k)?, m.read_i32s(ds, k)?);
+            indexed(r, m, n, &b, &d, false, old, out)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Type_create_hindexed",
-        |mut c: Caller<'_, RankCtx>, n: i32, bls: u32, ds: u32, old: i32, out: u32| {
-            call_any(&mut c, "MPI_Type_create_hindexed", |r, m| {
-                let k = count(n)?;
-                let (b, d) = (m.read_i32s(bls, k)?, m.read_i32s(ds, k)?);
-                indexed(r, m, n, &b, &d, true, old, out)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (n: i32, bls: u32, ds: u32, old: i32, out: u32),
+        call_any(),
+        |r, m| {
+            let k = count(n)?;
+            let (b, d) = (m.read_i32s(bls, k)?, m.read_i32s(ds, k)?);
+            indexed(r, m, n, &b, &d, true, old, out)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Type_create_indexed_block",
-        |mut c: Caller<'_, RankCtx>, n: i32, bl: i32, ds: u32, old: i32, out: u32| {
-            call_any(&mut c, "MPI_Type_create_indexed_block", |r, m| {
-                let k = count(n)?;
-                let d = m.read_i32s(ds, k)?;
-                indexed(r, m, n, &vec![bl; k], &d, false, old, out)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (n: i32, bl: i32, ds: u32, old: i32, out: u32),
+        call_any(),
+        |r, m| {
+            let k = count(n)?;
+            let d = m.read_i32s(ds, k)?;
+            indexed(r, m, n, &vec![bl; k], &d, false, old, out)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Type_create_hindexed_block",
-        |mut c: Caller<'_, RankCtx>, n: i32, bl: i32, ds: u32, old: i32, out: u32| {
-            call_any(&mut c, "MPI_Type_create_hindexed_block", |r, m| {
-                let k = count(n)?;
-                let d = m.read_i32s(ds, k)?;
-                indexed(r, m, n, &vec![bl; k], &d, true, old, out)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (n: i32, bl: i32, ds: u32, old: i32, out: u32),
+        call_any(),
+        |r, m| {
+            let k = count(n)?;
+            let d = m.read_i32s(ds, k)?;
+            indexed(r, m, n, &vec![bl; k], &d, true, old, out)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Type_create_struct",
-        |mut c: Caller<'_, RankCtx>, n: i32, bls: u32, ds: u32, types: u32, out: u32| {
-            call_any(&mut c, "MPI_Type_create_struct", |r, m| {
-                let k = count(n)?;
-                let (b, d, t) = (
-                    m.read_i32s(bls, k)?,
-                    m.read_i32s(ds, k)?,
-                    m.read_i32s(types, k)?,
-                );
-                let pieces = (0..k)
-                    .map(|i| Ok((d[i] as i64, any_type(r, t[i])?, count(b[i])?)))
-                    .collect::<MpiResult<Vec<_>>>()?;
-                store(r, m, out, datatype::create_struct(&pieces)?)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (n: i32, bls: u32, ds: u32, types: u32, out: u32),
+        call_any(),
+        |r, m| {
+            let k = count(n)?;
+            let (b, d, t) = (
+                m.read_i32s(bls, k)?,
+                m.read_i32s(ds, k)?,
+                m.read_i32s(types, k)?,
+            );
+            let pieces = (0..k)
+                .map(|i| Ok((d[i] as i64, any_type(r, t[i])?, count(b[i])?)))
+                .collect::<MpiResult<Vec<_>>>()?;
+            store(r, m, out, datatype::create_struct(&pieces)?)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Type_create_subarray",
-        |mut c: Caller<'_, RankCtx>,
-         nd: i32,
-         sizes: u32,
-         subs: u32,
-         starts: u32,
-         order: i32,
-         old: i32,
-         out: u32| {
-            call_any(&mut c, "MPI_Type_create_subarray", |r, m| {
-                let k = count(nd)?;
-                if k == 0 {
-                    return Err(err_arg("a subarray needs at least one dimension"));
-                }
-                let (a, b, s) = (
-                    m.read_i32s(sizes, k)?,
-                    m.read_i32s(subs, k)?,
-                    m.read_i32s(starts, k)?,
-                );
-                let order_c = match order {
-                    56 => true,
-                    57 => false,
-                    o => return Err(err_arg(format!("invalid order {o}"))),
-                };
-                let t = datatype::subarray(&a, &b, &s, order_c, any_type(r, old)?)?;
-                store(r, m, out, t)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (nd: i32, sizes: u32, subs: u32, starts: u32, order: i32, old: i32, out: u32),
+        call_any(),
+        |r, m| {
+            let k = count(nd)?;
+            if k == 0 {
+                return Err(err_arg("a subarray needs at least one dimension"));
+            }
+            let (a, b, s) = (
+                m.read_i32s(sizes, k)?,
+                m.read_i32s(subs, k)?,
+                m.read_i32s(starts, k)?,
+            );
+            let order_c = match order {
+                56 => true,
+                57 => false,
+                o => return Err(err_arg(format!("invalid order {o}"))),
+            };
+            let t = datatype::subarray(&a, &b, &s, order_c, any_type(r, old)?)?;
+            store(r, m, out, t)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Type_create_resized",
-        |mut c: Caller<'_, RankCtx>, old: i32, lb: i32, extent: i32, out: u32| {
-            call_any(&mut c, "MPI_Type_create_resized", |r, m| {
-                let mut t = (*any_type(r, old)?).clone();
-                t.lb = lb as i64;
-                t.extent = extent as i64;
-                t.committed = false;
-                t.name.clear();
-                store(r, m, out, t)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Type_dup",
-        |mut c: Caller<'_, RankCtx>, old: i32, out: u32| {
-            call_any(&mut c, "MPI_Type_dup", |r, m| {
-                let t = (*any_type(r, old)?).clone();
-                store(r, m, out, t)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Type_commit",
-        |mut c: Caller<'_, RankCtx>, ptr: u32| {
-            call_any(&mut c, "MPI_Type_commit", |r, m| {
-                let h = m.read_i32(ptr)?;
-                let mut t = (*any_type(r, h)?).clone();
-                t.committed = true;
-                *r.types.get_mut(h).expect("checked above") = Arc::new(t);
-                Ok(())
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Type_free",
-        |mut c: Caller<'_, RankCtx>, ptr: u32| {
-            call_any(&mut c, "MPI_Type_free", |r, m| {
-                let h = m.read_i32(ptr)?;
-                any_type(r, h)?;
-                r.types.remove(h).ok_or_else(|| {
-                    MpiError::new(abi::MPI_ERR_TYPE, "predefined datatypes cannot be freed")
-                })?;
-                m.write_i32(ptr, abi::MPI_DATATYPE_NULL)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Type_size",
-        |mut c: Caller<'_, RankCtx>, dt: i32, out: u32| {
-            call_any(&mut c, "MPI_Type_size", |r, m| {
-                let s = any_type(r, dt)?.size;
-                m.write_i32(out, i32::try_from(s).unwrap_or(abi::MPI_UNDEFINED))
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Type_size_x",
-        |mut c: Caller<'_, RankCtx>, dt: i32, out: u32| {
-            call_any(&mut c, "MPI_Type_size_x", |r, m| {
-                let s = any_type(r, dt)?.size as i64;
-                m.write_bytes(out, &s.to_le_bytes())
-            })
-        },
-    )?;
+        (old: i32, lb: i32, extent: i32, out: u32),
+        call_any(),
+        |r, m| {
+            let mut t = (*any_type(r, old)?).clone();
+            t.lb = lb as i64;
+            t.extent = extent as i64;
+            t.committed = false;
+            t.name.clear();
+            store(r, m, out, t)
+        }
+    );
+    mpi_fn!(l, "MPI_Type_dup", (old: i32, out: u32), call_any(), |r, m| {
+        let t = (*any_type(r, old)?).clone();
+        store(r, m, out, t)
+    });
+    mpi_fn!(l, "MPI_Type_commit", (ptr: u32), call_any(), |r, m| {
+        let h = m.read_i32(ptr)?;
+        let mut t = (*any_type(r, h)?).clone();
+        t.committed = true;
+        *r.types.get_mut(h).expect("checked above") = Arc::new(t);
+        Ok(())
+    });
+    mpi_fn!(l, "MPI_Type_free", (ptr: u32), call_any(), |r, m| {
+        let h = m.read_i32(ptr)?;
+        any_type(r, h)?;
+        r.types.remove(h).ok_or_else(|| {
+            MpiError::new(abi::MPI_ERR_TYPE, "predefined datatypes cannot be freed")
+        })?;
+        m.write_i32(ptr, abi::MPI_DATATYPE_NULL)
+    });
+    mpi_fn!(l, "MPI_Type_size", (dt: i32, out: u32), call_any(), |r, m| {
+        let s = any_type(r, dt)?.size;
+        m.write_i32(out, i32::try_from(s).unwrap_or(abi::MPI_UNDEFINED))
+    });
+    mpi_fn!(l, "MPI_Type_size_x", (dt: i32, out: u32), call_any(), |r, m| {
+        let s = any_type(r, dt)?.size as i64;
+        m.write_bytes(out, &s.to_le_bytes())
+    });
     macro_rules! extent {
         ($name:literal, $true:expr, $wide:expr) => {
             l.func_wrap(
@@ -277,29 +234,17 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
     extent!("MPI_Type_get_true_extent", true, false);
     extent!("MPI_Type_get_extent_x", false, true);
     extent!("MPI_Type_get_true_extent_x", true, true);
-    l.func_wrap(
-        "mpi",
-        "MPI_Type_set_name",
-        |mut c: Caller<'_, RankCtx>, dt: i32, name: u32| {
-            call_any(&mut c, "MPI_Type_set_name", |r, m| {
-                let n = m.read_cstr(name, abi::MPI_MAX_OBJECT_NAME as usize - 1)?;
-                let mut t = (*any_type(r, dt)?).clone();
-                t.name = n;
-                *r.types.get_mut(dt).expect("checked above") = Arc::new(t);
-                Ok(())
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Type_get_name",
-        |mut c: Caller<'_, RankCtx>, dt: i32, name: u32, len: u32| {
-            call_any(&mut c, "MPI_Type_get_name", |r, m| {
-                let n = any_type(r, dt)?.name.clone();
-                m.write_cstr(name, abi::MPI_MAX_OBJECT_NAME as usize, &n, len)
-            })
-        },
-    )?;
+    mpi_fn!(l, "MPI_Type_set_name", (dt: i32, name: u32), call_any(), |r, m| {
+        let n = m.read_cstr(name, abi::MPI_MAX_OBJECT_NAME as usize - 1)?;
+        let mut t = (*any_type(r, dt)?).clone();
+        t.name = n;
+        *r.types.get_mut(dt).expect("checked above") = Arc::new(t);
+        Ok(())
+    });
+    mpi_fn!(l, "MPI_Type_get_name", (dt: i32, name: u32, len: u32), call_any(), |r, m| {
+        let n = any_type(r, dt)?.name.clone();
+        m.write_cstr(name, abi::MPI_MAX_OBJECT_NAME as usize, &n, len)
+    });
     l.func_wrap(
         "mpi",
         "MPI_Get_address",
@@ -309,71 +254,58 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             })
         },
     )?;
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(
+        l,
         "MPI_Pack",
-        |mut c: Caller<'_, RankCtx>,
-         inbuf: u32,
-         n: i32,
-         dt: i32,
-         outbuf: u32,
-         outsize: i32,
-         pos: u32,
-         comm: i32| {
-            call(&mut c, "MPI_Pack", comm, |r, m| {
-                r.comm(comm)?;
-                let data = r.buffer(m, inbuf, n, dt)?.pack();
-                let at = m.read_i32(pos)?;
-                if at < 0 || at as i64 + data.len() as i64 > outsize as i64 {
-                    return Err(MpiError::new(
-                        abi::MPI_ERR_TRUNCATE,
-                        format!(
-                            "packing {} bytes at position {at} overflows the {outsize}-byte buffer",
-                            data.len()
-                        ),
-                    ));
-                }
-                m.write_bytes(outbuf + at as u32, &data)?;
-                m.write_i32(pos, at + data.len() as i32)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (inbuf: u32, n: i32, dt: i32, outbuf: u32, outsize: i32, pos: u32, comm: i32),
+        call(comm),
+        |r, m| {
+            r.comm(comm)?;
+            let data = r.buffer(m, inbuf, n, dt)?.pack();
+            let at = m.read_i32(pos)?;
+            if at < 0 || at as i64 + data.len() as i64 > outsize as i64 {
+                return Err(MpiError::new(
+                    abi::MPI_ERR_TRUNCATE,
+                    format!(
+                        "packing {} bytes at position {at} overflows the {outsize}-byte buffer",
+                        data.len()
+                    ),
+                ));
+            }
+            m.write_bytes(outbuf + at as u32, &data)?;
+            m.write_i32(pos, at + data.len() as i32)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Unpack",
-        |mut c: Caller<'_, RankCtx>, inbuf: u32, insize: i32, pos: u32, outbuf: u32, n: i32, dt: i32, comm: i32| {
-            call(&mut c, "MPI_Unpack", comm, |r, m| {
-                r.comm(comm)?;
-                let out: TypedBuf = r.buffer(m, outbuf, n, dt)?;
-                let at = m.read_i32(pos)?;
-                let need = out.packed_len() as i64;
-                if at < 0 || at as i64 + need > insize as i64 {
-                    return Err(MpiError::new(
-                        abi::MPI_ERR_TRUNCATE,
-                        format!("unpacking {need} bytes at position {at} reads past the {insize}-byte buffer"),
-                    ));
-                }
-                let data = m.slice(inbuf + at as u32, need as usize)?.to_vec();
-                out.unpack(&data);
-                m.write_i32(pos, at + need as i32)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Pack_size",
-        |mut c: Caller<'_, RankCtx>, n: i32, dt: i32, comm: i32, out: u32| {
-            call(&mut c, "MPI_Pack_size", comm, |r, m| {
-                r.comm(comm)?;
-                let s = count(n)? * any_type(r, dt)?.size;
-                m.write_i32(
-                    out,
-                    i32::try_from(s).map_err(|_| {
-                        MpiError::new(abi::MPI_ERR_COUNT, "pack size overflows int")
-                    })?,
-                )
-            })
-        },
-    )?;
+        (inbuf: u32, insize: i32, pos: u32, outbuf: u32, n: i32, dt: i32, comm: i32),
+        call(comm),
+        |r, m| {
+            r.comm(comm)?;
+            let out: TypedBuf = r.buffer(m, outbuf, n, dt)?;
+            let at = m.read_i32(pos)?;
+            let need = out.packed_len() as i64;
+            if at < 0 || at as i64 + need > insize as i64 {
+                return Err(MpiError::new(
+                    abi::MPI_ERR_TRUNCATE,
+                    format!("unpacking {need} bytes at position {at} reads past the {insize}-byte buffer"),
+                ));
+            }
+            let data = m.slice(inbuf + at as u32, need as usize)?.to_vec();
+            out.unpack(&data);
+            m.write_i32(pos, at + need as i32)
+        }
+    );
+    mpi_fn!(l, "MPI_Pack_size", (n: i32, dt: i32, comm: i32, out: u32), call(comm), |r, m| {
+        r.comm(comm)?;
+        let s = count(n)? * any_type(r, dt)?.size;
+        m.write_i32(
+            out,
+            i32::try_from(s).map_err(|_| {
+                MpiError::new(abi::MPI_ERR_COUNT, "pack size overflows int")
+            })?,
+        )
+    });
     Ok(())
 }

@@ -134,43 +134,25 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             super::conclude(&mut c, "MPI_Comm_get_attr", comm, r)
         },
     )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Init",
-        |mut c: Caller<'_, RankCtx>, _argc: u32, _argv: u32| {
-            call_any(&mut c, "MPI_Init", |r, _| {
-                r.init(abi::MPI_THREAD_SINGLE).map(|_| ())
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(l, "MPI_Init", (_argc: u32, _argv: u32), call_any(), |r, _| {
+        r.init(abi::MPI_THREAD_SINGLE).map(|_| ())
+    });
+    mpi_fn!(
+        l,
         "MPI_Init_thread",
-        |mut c: Caller<'_, RankCtx>, _argc: u32, _argv: u32, required: i32, provided: u32| {
-            call_any(&mut c, "MPI_Init_thread", |r, m| {
-                let level = r.init(required)?;
-                m.write_i32(provided, level)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Initialized",
-        |mut c: Caller<'_, RankCtx>, flag: u32| {
-            call_any(&mut c, "MPI_Initialized", |r, m| {
-                m.write_i32(flag, (r.phase != Phase::Uninitialized) as i32)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Finalized",
-        |mut c: Caller<'_, RankCtx>, flag: u32| {
-            call_any(&mut c, "MPI_Finalized", |r, m| {
-                m.write_i32(flag, (r.phase == Phase::Finalized) as i32)
-            })
-        },
-    )?;
+        (_argc: u32, _argv: u32, required: i32, provided: u32),
+        call_any(),
+        |r, m| {
+            let level = r.init(required)?;
+            m.write_i32(provided, level)
+        }
+    );
+    mpi_fn!(l, "MPI_Initialized", (flag: u32), call_any(), |r, m| {
+        m.write_i32(flag, (r.phase != Phase::Uninitialized) as i32)
+    });
+    mpi_fn!(l, "MPI_Finalized", (flag: u32), call_any(), |r, m| {
+        m.write_i32(flag, (r.phase == Phase::Finalized) as i32)
+    });
     l.func_wrap("mpi", "MPI_Finalize", |mut c: Caller<'_, RankCtx>| {
         call(&mut c, "MPI_Finalize", abi::MPI_COMM_WORLD, |r, _| {
             r.finalize()
@@ -211,45 +193,21 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             )
         },
     )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Comm_rank",
-        |mut c: Caller<'_, RankCtx>, comm: i32, out: u32| {
-            call(&mut c, "MPI_Comm_rank", comm, |r, m| {
-                let rank = r.comm(comm)?.rank;
-                m.write_i32(out, rank as i32)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Comm_size",
-        |mut c: Caller<'_, RankCtx>, comm: i32, out: u32| {
-            call(&mut c, "MPI_Comm_size", comm, |r, m| {
-                let size = r.comm(comm)?.size();
-                m.write_i32(out, size as i32)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Comm_set_errhandler",
-        |mut c: Caller<'_, RankCtx>, comm: i32, eh: i32| {
-            call_any(&mut c, "MPI_Comm_set_errhandler", |r, _| {
-                r.set_errhandler(comm, eh)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Comm_get_errhandler",
-        |mut c: Caller<'_, RankCtx>, comm: i32, out: u32| {
-            call_any(&mut c, "MPI_Comm_get_errhandler", |r, m| {
-                let eh = r.comm(comm)?.errhandler;
-                m.write_i32(out, eh)
-            })
-        },
-    )?;
+    mpi_fn!(l, "MPI_Comm_rank", (comm: i32, out: u32), call(comm), |r, m| {
+        let rank = r.comm(comm)?.rank;
+        m.write_i32(out, rank as i32)
+    });
+    mpi_fn!(l, "MPI_Comm_size", (comm: i32, out: u32), call(comm), |r, m| {
+        let size = r.comm(comm)?.size();
+        m.write_i32(out, size as i32)
+    });
+    mpi_fn!(l, "MPI_Comm_set_errhandler", (comm: i32, eh: i32), call_any(), |r, _| {
+        r.set_errhandler(comm, eh)
+    });
+    mpi_fn!(l, "MPI_Comm_get_errhandler", (comm: i32, out: u32), call_any(), |r, m| {
+        let eh = r.comm(comm)?.errhandler;
+        m.write_i32(out, eh)
+    });
     l.func_wrap(
         "mpi",
         "MPI_Errhandler_free",

@@ -16,128 +16,80 @@ pub const LIBRARY_VERSION: &str = concat!(
 );
 
 pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
-    l.func_wrap(
-        "mpi",
-        "MPI_Info_create",
-        |mut c: Caller<'_, RankCtx>, out: u32| {
-            call_any(&mut c, "MPI_Info_create", |r, m| {
-                m.slice(out, 4)?;
-                let h = r.infos.insert(Info::default());
-                m.write_i32(out, h)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Info_set",
-        |mut c: Caller<'_, RankCtx>, info: i32, key: u32, value: u32| {
-            call_any(&mut c, "MPI_Info_set", |r, m| {
-                let k = read_key(m, key)?;
-                let v = m.read_cstr(value, LONGEST_STRING)?;
-                r.info_mut(info)?.set(&k, &v)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(l, "MPI_Info_create", (out: u32), call_any(), |r, m| {
+        m.slice(out, 4)?;
+        let h = r.infos.insert(Info::default());
+        m.write_i32(out, h)
+    });
+    mpi_fn!(l, "MPI_Info_set", (info: i32, key: u32, value: u32), call_any(), |r, m| {
+        let k = read_key(m, key)?;
+        let v = m.read_cstr(value, LONGEST_STRING)?;
+        r.info_mut(info)?.set(&k, &v)
+    });
+    mpi_fn!(
+        l,
         "MPI_Info_get",
-        |mut c: Caller<'_, RankCtx>, info: i32, key: u32, valuelen: i32, value: u32, flag: u32| {
-            call_any(&mut c, "MPI_Info_get", |r, m| {
-                let k = read_key(m, key)?;
-                match r.info(info)?.get(&k) {
-                    Some(v) => {
-                        m.write_cstr(value, valuelen.max(0) as usize + 1, v, 0)?;
-                        m.write_i32(flag, 1)
-                    }
-                    None => m.write_i32(flag, 0),
+        (info: i32, key: u32, valuelen: i32, value: u32, flag: u32),
+        call_any(),
+        |r, m| {
+            let k = read_key(m, key)?;
+            match r.info(info)?.get(&k) {
+                Some(v) => {
+                    m.write_cstr(value, valuelen.max(0) as usize + 1, v, 0)?;
+                    m.write_i32(flag, 1)
                 }
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+                None => m.write_i32(flag, 0),
+            }
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Info_get_valuelen",
-        |mut c: Caller<'_, RankCtx>, info: i32, key: u32, len: u32, flag: u32| {
-            call_any(&mut c, "MPI_Info_get_valuelen", |r, m| {
-                let k = read_key(m, key)?;
-                match r.info(info)?.get(&k) {
-                    Some(v) => {
-                        m.write_i32(len, v.len() as i32)?;
-                        m.write_i32(flag, 1)
-                    }
-                    None => m.write_i32(flag, 0),
+        (info: i32, key: u32, len: u32, flag: u32),
+        call_any(),
+        |r, m| {
+            let k = read_key(m, key)?;
+            match r.info(info)?.get(&k) {
+                Some(v) => {
+                    m.write_i32(len, v.len() as i32)?;
+                    m.write_i32(flag, 1)
                 }
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Info_get_nkeys",
-        |mut c: Caller<'_, RankCtx>, info: i32, out: u32| {
-            call_any(&mut c, "MPI_Info_get_nkeys", |r, m| {
-                let n = r.info(info)?.len();
-                m.write_i32(out, n as i32)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Info_get_nthkey",
-        |mut c: Caller<'_, RankCtx>, info: i32, n: i32, key: u32| {
-            call_any(&mut c, "MPI_Info_get_nthkey", |r, m| {
-                let k = usize::try_from(n)
-                    .ok()
-                    .and_then(|n| r.info(info).ok()?.nth_key(n).map(str::to_string))
-                    .ok_or_else(|| {
-                        crate::mpi::error::err_arg(format!("info has no key number {n}"))
-                    })?;
-                m.write_cstr(key, MAX_INFO_KEY + 1, &k, 0)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Info_delete",
-        |mut c: Caller<'_, RankCtx>, info: i32, key: u32| {
-            call_any(&mut c, "MPI_Info_delete", |r, m| {
-                let k = read_key(m, key)?;
-                r.info_mut(info)?.delete(&k)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Info_dup",
-        |mut c: Caller<'_, RankCtx>, info: i32, out: u32| {
-            call_any(&mut c, "MPI_Info_dup", |r, m| {
-                m.slice(out, 4)?;
-                let copy = r.info(info)?.clone();
-                let h = r.infos.insert(copy);
-                m.write_i32(out, h)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Info_free",
-        |mut c: Caller<'_, RankCtx>, ptr: u32| {
-            call_any(&mut c, "MPI_Info_free", |r, m| {
-                let h = m.read_i32(ptr)?;
-                r.info_mut(h)?;
-                r.infos.remove(h);
-                m.write_i32(ptr, abi::MPI_INFO_NULL)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Query_thread",
-        |mut c: Caller<'_, RankCtx>, out: u32| {
-            call(&mut c, "MPI_Query_thread", abi::MPI_COMM_WORLD, |r, m| {
-                m.write_i32(out, r.thread_level)
-            })
-        },
-    )?;
+                None => m.write_i32(flag, 0),
+            }
+        }
+    );
+    mpi_fn!(l, "MPI_Info_get_nkeys", (info: i32, out: u32), call_any(), |r, m| {
+        let n = r.info(info)?.len();
+        m.write_i32(out, n as i32)
+    });
+    mpi_fn!(l, "MPI_Info_get_nthkey", (info: i32, n: i32, key: u32), call_any(), |r, m| {
+        let k = usize::try_from(n)
+            .ok()
+            .and_then(|n| r.info(info).ok()?.nth_key(n).map(str::to_string))
+            .ok_or_else(|| {
+                crate::mpi::error::err_arg(format!("info has no key number {n}"))
+            })?;
+        m.write_cstr(key, MAX_INFO_KEY + 1, &k, 0)
+    });
+    mpi_fn!(l, "MPI_Info_delete", (info: i32, key: u32), call_any(), |r, m| {
+        let k = read_key(m, key)?;
+        r.info_mut(info)?.delete(&k)
+    });
+    mpi_fn!(l, "MPI_Info_dup", (info: i32, out: u32), call_any(), |r, m| {
+        m.slice(out, 4)?;
+        let copy = r.info(info)?.clone();
+        let h = r.infos.insert(copy);
+        m.write_i32(out, h)
+    });
+    mpi_fn!(l, "MPI_Info_free", (ptr: u32), call_any(), |r, m| {
+        let h = m.read_i32(ptr)?;
+        r.info_mut(h)?;
+        r.infos.remove(h);
+        m.write_i32(ptr, abi::MPI_INFO_NULL)
+    });
+    mpi_fn!(l, "MPI_Query_thread", (out: u32), call(abi::MPI_COMM_WORLD), |r, m| {
+        m.write_i32(out, r.thread_level)
+    });
     l.func_wrap(
         "mpi",
         "MPI_Is_thread_main",

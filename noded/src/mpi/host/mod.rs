@@ -4,6 +4,26 @@
 //! MPI_ERRORS_RETURN; under MPI_ERRORS_ARE_FATAL it ends the rank with a message
 //! naming the call, which fails the job.
 
+/// Defines host function `mpi.NAME` for the common shape of an adapter: the wasm
+/// arguments as named and typed, then `body` run by one of the call wrappers
+/// below (`call(comm)`, `call_any()`, `call_win(win)`, `call_reducing(comm, op,
+/// dt)` with a third closure argument), which settle errors
+/// against the right handler and name the call in fatal ones:
+///
+/// ```ignore
+/// mpi_fn!(l, "MPI_Comm_rank", (comm: i32, out: u32), call(comm), |r, m| {
+///     m.write_i32(out, r.comm(comm)?.rank as i32)
+/// });
+/// ```
+macro_rules! mpi_fn {
+    ($l:expr, $name:literal, ($($arg:ident: $ty:ty),* $(,)?), $call:ident($($sel:expr),*),
+     |$($p:tt),+| $body:block) => {
+        $l.func_wrap("mpi", $name, |mut c: Caller<'_, RankCtx>, $($arg: $ty),*| {
+            $call(&mut c, $name, $($sel,)* |$($p),+| $body)
+        })?
+    };
+}
+
 mod coll;
 mod comm;
 mod datatype;

@@ -36,43 +36,31 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             })
         },
     )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Op_free",
-        |mut c: Caller<'_, RankCtx>, op: u32| {
-            call(&mut c, "MPI_Op_free", abi::MPI_COMM_WORLD, |r, m| {
-                let h = m.read_i32(op)?;
-                r.ops.remove(h).ok_or_else(|| {
-                    let what = if Op::from_handle(h).is_some() {
-                        "a predefined operation cannot be freed"
-                    } else {
-                        "invalid operation handle"
-                    };
-                    MpiError::new(abi::MPI_ERR_OP, format!("{what} ({h:#x})"))
-                })?;
-                m.write_i32(op, abi::MPI_OP_NULL)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Op_commutative",
-        |mut c: Caller<'_, RankCtx>, op: i32, commute: u32| {
-            call(&mut c, "MPI_Op_commutative", abi::MPI_COMM_WORLD, |r, m| {
-                let yes = match (r.user_op(op), Op::from_handle(op)) {
-                    (Some(u), _) => u.commute,
-                    (None, Some(_)) => true,
-                    (None, None) => {
-                        return Err(MpiError::new(
-                            abi::MPI_ERR_OP,
-                            format!("invalid operation handle {op:#x}"),
-                        ))
-                    }
-                };
-                m.write_i32(commute, yes as i32)
-            })
-        },
-    )?;
+    mpi_fn!(l, "MPI_Op_free", (op: u32), call(abi::MPI_COMM_WORLD), |r, m| {
+        let h = m.read_i32(op)?;
+        r.ops.remove(h).ok_or_else(|| {
+            let what = if Op::from_handle(h).is_some() {
+                "a predefined operation cannot be freed"
+            } else {
+                "invalid operation handle"
+            };
+            MpiError::new(abi::MPI_ERR_OP, format!("{what} ({h:#x})"))
+        })?;
+        m.write_i32(op, abi::MPI_OP_NULL)
+    });
+    mpi_fn!(l, "MPI_Op_commutative", (op: i32, commute: u32), call(abi::MPI_COMM_WORLD), |r, m| {
+        let yes = match (r.user_op(op), Op::from_handle(op)) {
+            (Some(u), _) => u.commute,
+            (None, Some(_)) => true,
+            (None, None) => {
+                return Err(MpiError::new(
+                    abi::MPI_ERR_OP,
+                    format!("invalid operation handle {op:#x}"),
+                ))
+            }
+        };
+        m.write_i32(commute, yes as i32)
+    });
     Ok(())
 }
 

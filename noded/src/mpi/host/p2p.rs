@@ -110,114 +110,66 @@ fn complete_some(
 }
 
 pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
-    macro_rules! blocking_send {
-        ($name:literal, $mode:expr) => {
-            l.func_wrap(
-                "mpi",
+    // Every send mode, blocking and nonblocking: the same arguments (plus the
+    // request handle), one SendArgs.
+    macro_rules! sends {
+        ($($name:literal, $iname:literal, $mode:expr;)*) => {$(
+            mpi_fn!(
+                l,
                 $name,
-                |mut c: Caller<'_, RankCtx>,
-                 buf: u32,
-                 count: i32,
-                 dt: i32,
-                 dest: i32,
-                 tag: i32,
-                 comm: i32| {
-                    call(&mut c, $name, comm, |r, m| {
-                        let a = SendArgs {
-                            buf,
-                            count,
-                            dt,
-                            dest,
-                            tag,
-                            comm,
-                            mode: $mode,
-                        };
-                        send_mode(r, m, a)
-                    })
-                },
-            )?;
-        };
+                (buf: u32, count: i32, dt: i32, dest: i32, tag: i32, comm: i32),
+                call(comm),
+                |r, m| {
+                    let a = SendArgs { buf, count, dt, dest, tag, comm, mode: $mode };
+                    send_mode(r, m, a)
+                }
+            );
+            mpi_fn!(
+                l,
+                $iname,
+                (buf: u32, count: i32, dt: i32, dest: i32, tag: i32, comm: i32, req: u32),
+                call(comm),
+                |r, m| {
+                    let a = SendArgs { buf, count, dt, dest, tag, comm, mode: $mode };
+                    isend_mode(r, m, a, req)
+                }
+            );
+        )*};
     }
-    blocking_send!("MPI_Send", Mode::Standard);
-    blocking_send!("MPI_Rsend", Mode::Standard);
-    blocking_send!("MPI_Ssend", Mode::Synchronous);
-    blocking_send!("MPI_Bsend", Mode::Buffered);
-
-    macro_rules! nonblocking_send {
-        ($name:literal, $mode:expr) => {
-            l.func_wrap(
-                "mpi",
-                $name,
-                |mut c: Caller<'_, RankCtx>,
-                 buf: u32,
-                 count: i32,
-                 dt: i32,
-                 dest: i32,
-                 tag: i32,
-                 comm: i32,
-                 req: u32| {
-                    call(&mut c, $name, comm, |r, m| {
-                        let a = SendArgs {
-                            buf,
-                            count,
-                            dt,
-                            dest,
-                            tag,
-                            comm,
-                            mode: $mode,
-                        };
-                        isend_mode(r, m, a, req)
-                    })
-                },
-            )?;
-        };
+    sends! {
+        "MPI_Send", "MPI_Isend", Mode::Standard;
+        "MPI_Rsend", "MPI_Irsend", Mode::Standard;
+        "MPI_Ssend", "MPI_Issend", Mode::Synchronous;
+        "MPI_Bsend", "MPI_Ibsend", Mode::Buffered;
     }
-    nonblocking_send!("MPI_Isend", Mode::Standard);
-    nonblocking_send!("MPI_Irsend", Mode::Standard);
-    nonblocking_send!("MPI_Issend", Mode::Synchronous);
-    nonblocking_send!("MPI_Ibsend", Mode::Buffered);
 
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(
+        l,
         "MPI_Recv",
-        |mut c: Caller<'_, RankCtx>,
-         buf: u32,
-         count: i32,
-         dt: i32,
-         src: i32,
-         tag: i32,
-         comm: i32,
-         status: u32| {
-            call(&mut c, "MPI_Recv", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                let b = r.buffer(m, buf, count, dt)?;
-                let (st, result) = r.recv_status(&cm, b, src, tag)?;
-                m.write_status(status, &st)?;
-                result
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (buf: u32, count: i32, dt: i32, src: i32, tag: i32, comm: i32, status: u32),
+        call(comm),
+        |r, m| {
+            let cm = r.comm(comm)?;
+            let b = r.buffer(m, buf, count, dt)?;
+            let (st, result) = r.recv_status(&cm, b, src, tag)?;
+            m.write_status(status, &st)?;
+            result
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Irecv",
-        |mut c: Caller<'_, RankCtx>,
-         buf: u32,
-         count: i32,
-         dt: i32,
-         src: i32,
-         tag: i32,
-         comm: i32,
-         req: u32| {
-            call(&mut c, "MPI_Irecv", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                let b = r.buffer(m, buf, count, dt)?;
-                m.slice(req, 4)?;
-                let rq = r.start_recv(&cm, b, src, tag)?;
-                let h = r.add_request(rq);
-                m.write_i32(req, h)
-            })
-        },
-    )?;
+        (buf: u32, count: i32, dt: i32, src: i32, tag: i32, comm: i32, req: u32),
+        call(comm),
+        |r, m| {
+            let cm = r.comm(comm)?;
+            let b = r.buffer(m, buf, count, dt)?;
+            m.slice(req, 4)?;
+            let rq = r.start_recv(&cm, b, src, tag)?;
+            let h = r.add_request(rq);
+            m.write_i32(req, h)
+        }
+    );
     macro_rules! send_init {
         ($name:literal, $mode:expr) => {
             l.func_wrap(
@@ -253,87 +205,56 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
     send_init!("MPI_Rsend_init", Mode::Standard);
     send_init!("MPI_Ssend_init", Mode::Synchronous);
     send_init!("MPI_Bsend_init", Mode::Buffered);
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(
+        l,
         "MPI_Recv_init",
-        |mut c: Caller<'_, RankCtx>,
-         buf: u32,
-         count: i32,
-         dt: i32,
-         src: i32,
-         tag: i32,
-         comm: i32,
-         req: u32| {
-            call(&mut c, "MPI_Recv_init", comm, |r, m| {
-                m.slice(req, 4)?;
-                r.buffer(m, buf, count, dt)?;
-                let h = r.persistent_request(PersistentOp::Recv {
-                    buf,
-                    count,
-                    dt,
-                    src,
-                    tag,
-                    comm,
-                })?;
-                m.write_i32(req, h)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Start",
-        |mut c: Caller<'_, RankCtx>, req: u32| {
-            call(&mut c, "MPI_Start", abi::MPI_COMM_WORLD, |r, m| {
-                let h = m.read_i32(req)?;
-                r.start_persistent(m, h)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Startall",
-        |mut c: Caller<'_, RankCtx>, n: i32, reqs: u32| {
-            call(&mut c, "MPI_Startall", abi::MPI_COMM_WORLD, |r, m| {
-                for h in m.read_i32s(reqs, count(n)?)? {
-                    r.start_persistent(m, h)?;
-                }
-                Ok(())
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Wait",
-        |mut c: Caller<'_, RankCtx>, req: u32, status: u32| {
-            call(&mut c, "MPI_Wait", abi::MPI_COMM_WORLD, |r, m| {
-                let h = m.read_i32(req)?;
-                match r.wait_requests(&[h], WaitFor::All, true)? {
-                    None => m.write_status(status, &empty_status()),
-                    Some(_) => complete_some(r, m, req, &[h], &[0], status, false, Report::Single),
-                }
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Test",
-        |mut c: Caller<'_, RankCtx>, req: u32, flag: u32, status: u32| {
-            call(&mut c, "MPI_Test", abi::MPI_COMM_WORLD, |r, m| {
-                let h = m.read_i32(req)?;
-                match r.wait_requests(&[h], WaitFor::All, false)? {
-                    None => {
-                        m.write_i32(flag, 1)?;
-                        m.write_status(status, &empty_status())
-                    }
-                    Some(done) if done.is_empty() => m.write_i32(flag, 0),
-                    Some(_) => {
-                        m.write_i32(flag, 1)?;
-                        complete_some(r, m, req, &[h], &[0], status, false, Report::Single)
-                    }
-                }
-            })
-        },
-    )?;
+        (buf: u32, count: i32, dt: i32, src: i32, tag: i32, comm: i32, req: u32),
+        call(comm),
+        |r, m| {
+            m.slice(req, 4)?;
+            r.buffer(m, buf, count, dt)?;
+            let h = r.persistent_request(PersistentOp::Recv {
+                buf,
+                count,
+                dt,
+                src,
+                tag,
+                comm,
+            })?;
+            m.write_i32(req, h)
+        }
+    );
+    mpi_fn!(l, "MPI_Start", (req: u32), call(abi::MPI_COMM_WORLD), |r, m| {
+        let h = m.read_i32(req)?;
+        r.start_persistent(m, h)
+    });
+    mpi_fn!(l, "MPI_Startall", (n: i32, reqs: u32), call(abi::MPI_COMM_WORLD), |r, m| {
+        for h in m.read_i32s(reqs, count(n)?)? {
+            r.start_persistent(m, h)?;
+        }
+        Ok(())
+    });
+    mpi_fn!(l, "MPI_Wait", (req: u32, status: u32), call(abi::MPI_COMM_WORLD), |r, m| {
+        let h = m.read_i32(req)?;
+        match r.wait_requests(&[h], WaitFor::All, true)? {
+            None => m.write_status(status, &empty_status()),
+            Some(_) => complete_some(r, m, req, &[h], &[0], status, false, Report::Single),
+        }
+    });
+    mpi_fn!(l, "MPI_Test", (req: u32, flag: u32, status: u32), call(abi::MPI_COMM_WORLD), |r, m| {
+        let h = m.read_i32(req)?;
+        match r.wait_requests(&[h], WaitFor::All, false)? {
+            None => {
+                m.write_i32(flag, 1)?;
+                m.write_status(status, &empty_status())
+            }
+            Some(done) if done.is_empty() => m.write_i32(flag, 0),
+            Some(_) => {
+                m.write_i32(flag, 1)?;
+                complete_some(r, m, req, &[h], &[0], status, false, Report::Single)
+            }
+        }
+    });
     fn waitall(
         r: &mut MpiRank,
         m: &GuestMem,
@@ -375,25 +296,25 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             }
         }
     }
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(
+        l,
         "MPI_Waitall",
-        |mut c: Caller<'_, RankCtx>, n: i32, reqs: u32, statuses: u32| {
-            call(&mut c, "MPI_Waitall", abi::MPI_COMM_WORLD, |r, m| {
-                waitall(r, m, n, reqs, statuses, true).map(|_| ())
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (n: i32, reqs: u32, statuses: u32),
+        call(abi::MPI_COMM_WORLD),
+        |r, m| {
+            waitall(r, m, n, reqs, statuses, true).map(|_| ())
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Testall",
-        |mut c: Caller<'_, RankCtx>, n: i32, reqs: u32, flag: u32, statuses: u32| {
-            call(&mut c, "MPI_Testall", abi::MPI_COMM_WORLD, |r, m| {
-                let done = waitall(r, m, n, reqs, statuses, false)?;
-                m.write_i32(flag, done as i32)
-            })
-        },
-    )?;
+        (n: i32, reqs: u32, flag: u32, statuses: u32),
+        call(abi::MPI_COMM_WORLD),
+        |r, m| {
+            let done = waitall(r, m, n, reqs, statuses, false)?;
+            m.write_i32(flag, done as i32)
+        }
+    );
     fn waitany(
         r: &mut MpiRank,
         m: &GuestMem,
@@ -427,28 +348,28 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             }
         }
     }
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(
+        l,
         "MPI_Waitany",
-        |mut c: Caller<'_, RankCtx>, n: i32, reqs: u32, index: u32, status: u32| {
-            call(&mut c, "MPI_Waitany", abi::MPI_COMM_WORLD, |r, m| {
-                waitany(r, m, n, reqs, index, status, true).map(|_| ())
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (n: i32, reqs: u32, index: u32, status: u32),
+        call(abi::MPI_COMM_WORLD),
+        |r, m| {
+            waitany(r, m, n, reqs, index, status, true).map(|_| ())
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Testany",
-        |mut c: Caller<'_, RankCtx>, n: i32, reqs: u32, index: u32, flag: u32, status: u32| {
-            call(&mut c, "MPI_Testany", abi::MPI_COMM_WORLD, |r, m| {
-                let done = waitany(r, m, n, reqs, index, status, false)?;
-                if !done {
-                    m.write_i32(index, abi::MPI_UNDEFINED)?;
-                }
-                m.write_i32(flag, done as i32)
-            })
-        },
-    )?;
+        (n: i32, reqs: u32, index: u32, flag: u32, status: u32),
+        call(abi::MPI_COMM_WORLD),
+        |r, m| {
+            let done = waitany(r, m, n, reqs, index, status, false)?;
+            if !done {
+                m.write_i32(index, abi::MPI_UNDEFINED)?;
+            }
+            m.write_i32(flag, done as i32)
+        }
+    );
     #[allow(clippy::too_many_arguments)]
     fn waitsome(
         r: &mut MpiRank,
@@ -481,61 +402,39 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             }
         }
     }
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(
+        l,
         "MPI_Waitsome",
-        |mut c: Caller<'_, RankCtx>,
-         n: i32,
-         reqs: u32,
-         outcount: u32,
-         indices: u32,
-         statuses: u32| {
-            call(&mut c, "MPI_Waitsome", abi::MPI_COMM_WORLD, |r, m| {
-                waitsome(r, m, n, reqs, outcount, indices, statuses, true)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (n: i32, reqs: u32, outcount: u32, indices: u32, statuses: u32),
+        call(abi::MPI_COMM_WORLD),
+        |r, m| {
+            waitsome(r, m, n, reqs, outcount, indices, statuses, true)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Testsome",
-        |mut c: Caller<'_, RankCtx>,
-         n: i32,
-         reqs: u32,
-         outcount: u32,
-         indices: u32,
-         statuses: u32| {
-            call(&mut c, "MPI_Testsome", abi::MPI_COMM_WORLD, |r, m| {
-                waitsome(r, m, n, reqs, outcount, indices, statuses, false)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Request_free",
-        |mut c: Caller<'_, RankCtx>, req: u32| {
-            call(&mut c, "MPI_Request_free", abi::MPI_COMM_WORLD, |r, m| {
-                let h = m.read_i32(req)?;
-                // The operation still completes; only the handle goes away.
-                r.requests.remove(h).ok_or_else(|| {
-                    MpiError::new(
-                        abi::MPI_ERR_REQUEST,
-                        format!("invalid request handle {h:#x}"),
-                    )
-                })?;
-                m.write_i32(req, abi::MPI_REQUEST_NULL)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Cancel",
-        |mut c: Caller<'_, RankCtx>, req: u32| {
-            call(&mut c, "MPI_Cancel", abi::MPI_COMM_WORLD, |r, m| {
-                let h = m.read_i32(req)?;
-                r.cancel_request(h)
-            })
-        },
-    )?;
+        (n: i32, reqs: u32, outcount: u32, indices: u32, statuses: u32),
+        call(abi::MPI_COMM_WORLD),
+        |r, m| {
+            waitsome(r, m, n, reqs, outcount, indices, statuses, false)
+        }
+    );
+    mpi_fn!(l, "MPI_Request_free", (req: u32), call(abi::MPI_COMM_WORLD), |r, m| {
+        let h = m.read_i32(req)?;
+        // The operation still completes; only the handle goes away.
+        r.requests.remove(h).ok_or_else(|| {
+            MpiError::new(
+                abi::MPI_ERR_REQUEST,
+                format!("invalid request handle {h:#x}"),
+            )
+        })?;
+        m.write_i32(req, abi::MPI_REQUEST_NULL)
+    });
+    mpi_fn!(l, "MPI_Cancel", (req: u32), call(abi::MPI_COMM_WORLD), |r, m| {
+        let h = m.read_i32(req)?;
+        r.cancel_request(h)
+    });
     l.func_wrap(
         "mpi",
         "MPI_Test_cancelled",
@@ -546,197 +445,158 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             })
         },
     )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Probe",
-        |mut c: Caller<'_, RankCtx>, src: i32, tag: i32, comm: i32, status: u32| {
-            call(&mut c, "MPI_Probe", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                let st = r
-                    .probe(&cm, src, tag, true)?
-                    .expect("blocking probe finds a message");
-                m.write_status(status, &st)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(l, "MPI_Probe", (src: i32, tag: i32, comm: i32, status: u32), call(comm), |r, m| {
+        let cm = r.comm(comm)?;
+        let st = r
+            .probe(&cm, src, tag, true)?
+            .expect("blocking probe finds a message");
+        m.write_status(status, &st)
+    });
+    mpi_fn!(
+        l,
         "MPI_Iprobe",
-        |mut c: Caller<'_, RankCtx>, src: i32, tag: i32, comm: i32, flag: u32, status: u32| {
-            call(&mut c, "MPI_Iprobe", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                match r.probe(&cm, src, tag, false)? {
-                    Some(st) => {
-                        m.write_i32(flag, 1)?;
-                        m.write_status(status, &st)
-                    }
-                    None => m.write_i32(flag, 0),
+        (src: i32, tag: i32, comm: i32, flag: u32, status: u32),
+        call(comm),
+        |r, m| {
+            let cm = r.comm(comm)?;
+            match r.probe(&cm, src, tag, false)? {
+                Some(st) => {
+                    m.write_i32(flag, 1)?;
+                    m.write_status(status, &st)
                 }
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+                None => m.write_i32(flag, 0),
+            }
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Sendrecv",
-        |mut c: Caller<'_, RankCtx>,
-         sbuf: u32,
-         scount: i32,
-         stype: i32,
-         dest: i32,
-         stag: i32,
-         rbuf: u32,
-         rcount: i32,
-         rtype: i32,
-         src: i32,
-         rtag: i32,
-         comm: i32,
-         status: u32| {
-            call(&mut c, "MPI_Sendrecv", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                let sb = r.buffer(m, sbuf, scount, stype)?;
-                let rb = r.buffer(m, rbuf, rcount, rtype)?;
-                let st = r.sendrecv(&cm, &sb, dest, stag, rb, src, rtag)?;
-                m.write_status(status, &st)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (sbuf: u32, scount: i32, stype: i32, dest: i32, stag: i32, rbuf: u32, rcount: i32, rtype: i32, src: i32, rtag: i32, comm: i32, status: u32),
+        call(comm),
+        |r, m| {
+            let cm = r.comm(comm)?;
+            let sb = r.buffer(m, sbuf, scount, stype)?;
+            let rb = r.buffer(m, rbuf, rcount, rtype)?;
+            let st = r.sendrecv(&cm, &sb, dest, stag, rb, src, rtag)?;
+            m.write_status(status, &st)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Sendrecv_replace",
-        |mut c: Caller<'_, RankCtx>,
-         buf: u32,
-         count: i32,
-         dt: i32,
-         dest: i32,
-         stag: i32,
-         src: i32,
-         rtag: i32,
-         comm: i32,
-         status: u32| {
-            call(&mut c, "MPI_Sendrecv_replace", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                let b = r.buffer(m, buf, count, dt)?;
-                let st = r.sendrecv_replace(&cm, b, dest, stag, src, rtag)?;
-                m.write_status(status, &st)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (buf: u32, count: i32, dt: i32, dest: i32, stag: i32, src: i32, rtag: i32, comm: i32, status: u32),
+        call(comm),
+        |r, m| {
+            let cm = r.comm(comm)?;
+            let b = r.buffer(m, buf, count, dt)?;
+            let st = r.sendrecv_replace(&cm, b, dest, stag, src, rtag)?;
+            m.write_status(status, &st)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Get_count",
-        |mut c: Caller<'_, RankCtx>, status: u32, dt: i32, out: u32| {
-            call(&mut c, "MPI_Get_count", abi::MPI_COMM_WORLD, |r, m| {
-                let st = m.read_status(status)?;
-                let size = r.datatype(dt)?.size;
-                m.write_i32(out, get_count(st.count, size))
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (status: u32, dt: i32, out: u32),
+        call(abi::MPI_COMM_WORLD),
+        |r, m| {
+            let st = m.read_status(status)?;
+            let size = r.datatype(dt)?.size;
+            m.write_i32(out, get_count(st.count, size))
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Get_elements",
-        |mut c: Caller<'_, RankCtx>, status: u32, dt: i32, out: u32| {
-            call(&mut c, "MPI_Get_elements", abi::MPI_COMM_WORLD, |r, m| {
-                let st = m.read_status(status)?;
-                let d = r.datatype(dt)?;
-                let n = d
-                    .elements_in(st.count)
-                    .and_then(|n| i32::try_from(n).ok())
-                    .unwrap_or(abi::MPI_UNDEFINED);
-                m.write_i32(out, n)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Buffer_attach",
-        |mut c: Caller<'_, RankCtx>, buf: u32, size: i32| {
-            call(&mut c, "MPI_Buffer_attach", abi::MPI_COMM_WORLD, |r, m| {
-                m.slice(buf, size.max(0) as usize)?;
-                r.buffer_attach(buf, size)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (status: u32, dt: i32, out: u32),
+        call(abi::MPI_COMM_WORLD),
+        |r, m| {
+            let st = m.read_status(status)?;
+            let d = r.datatype(dt)?;
+            let n = d
+                .elements_in(st.count)
+                .and_then(|n| i32::try_from(n).ok())
+                .unwrap_or(abi::MPI_UNDEFINED);
+            m.write_i32(out, n)
+        }
+    );
+    mpi_fn!(l, "MPI_Buffer_attach", (buf: u32, size: i32), call(abi::MPI_COMM_WORLD), |r, m| {
+        m.slice(buf, size.max(0) as usize)?;
+        r.buffer_attach(buf, size)
+    });
+    mpi_fn!(
+        l,
         "MPI_Buffer_detach",
-        |mut c: Caller<'_, RankCtx>, addr_out: u32, size_out: u32| {
-            call(&mut c, "MPI_Buffer_detach", abi::MPI_COMM_WORLD, |r, m| {
-                let (addr, size) = r.buffer_detach()?;
-                m.write_i32(addr_out, addr as i32)?;
-                m.write_i32(size_out, size as i32)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (addr_out: u32, size_out: u32),
+        call(abi::MPI_COMM_WORLD),
+        |r, m| {
+            let (addr, size) = r.buffer_detach()?;
+            m.write_i32(addr_out, addr as i32)?;
+            m.write_i32(size_out, size as i32)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Mprobe",
-        |mut c: Caller<'_, RankCtx>, src: i32, tag: i32, comm: i32, msg: u32, status: u32| {
-            call(&mut c, "MPI_Mprobe", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                m.slice(msg, 4)?;
-                let (h, st) = r
-                    .mprobe(&cm, src, tag, true)?
-                    .expect("a blocking probe finds a message");
-                m.write_i32(msg, h)?;
-                m.write_status(status, &st)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (src: i32, tag: i32, comm: i32, msg: u32, status: u32),
+        call(comm),
+        |r, m| {
+            let cm = r.comm(comm)?;
+            m.slice(msg, 4)?;
+            let (h, st) = r
+                .mprobe(&cm, src, tag, true)?
+                .expect("a blocking probe finds a message");
+            m.write_i32(msg, h)?;
+            m.write_status(status, &st)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Improbe",
-        |mut c: Caller<'_, RankCtx>,
-         src: i32,
-         tag: i32,
-         comm: i32,
-         flag: u32,
-         msg: u32,
-         status: u32| {
-            call(&mut c, "MPI_Improbe", comm, |r, m| {
-                let cm = r.comm(comm)?;
-                m.slice(msg, 4)?;
-                match r.mprobe(&cm, src, tag, false)? {
-                    Some((h, st)) => {
-                        m.write_i32(flag, 1)?;
-                        m.write_i32(msg, h)?;
-                        m.write_status(status, &st)
-                    }
-                    None => m.write_i32(flag, 0),
+        (src: i32, tag: i32, comm: i32, flag: u32, msg: u32, status: u32),
+        call(comm),
+        |r, m| {
+            let cm = r.comm(comm)?;
+            m.slice(msg, 4)?;
+            match r.mprobe(&cm, src, tag, false)? {
+                Some((h, st)) => {
+                    m.write_i32(flag, 1)?;
+                    m.write_i32(msg, h)?;
+                    m.write_status(status, &st)
                 }
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+                None => m.write_i32(flag, 0),
+            }
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Mrecv",
-        |mut c: Caller<'_, RankCtx>, buf: u32, count: i32, dt: i32, msg: u32, status: u32| {
-            call(&mut c, "MPI_Mrecv", abi::MPI_COMM_WORLD, |r, m| {
-                let h = m.read_i32(msg)?;
-                let b = r.buffer(m, buf, count, dt)?;
-                let req = r.mrecv(h, b)?;
-                m.write_i32(msg, abi::MPI_MESSAGE_NULL)?;
-                r.block_on(&req.state)?;
-                let st = r.finish(req)?;
-                m.write_status(status, &st)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (buf: u32, count: i32, dt: i32, msg: u32, status: u32),
+        call(abi::MPI_COMM_WORLD),
+        |r, m| {
+            let h = m.read_i32(msg)?;
+            let b = r.buffer(m, buf, count, dt)?;
+            let req = r.mrecv(h, b)?;
+            m.write_i32(msg, abi::MPI_MESSAGE_NULL)?;
+            r.block_on(&req.state)?;
+            let st = r.finish(req)?;
+            m.write_status(status, &st)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Imrecv",
-        |mut c: Caller<'_, RankCtx>, buf: u32, count: i32, dt: i32, msg: u32, req: u32| {
-            call(&mut c, "MPI_Imrecv", abi::MPI_COMM_WORLD, |r, m| {
-                let h = m.read_i32(msg)?;
-                let b = r.buffer(m, buf, count, dt)?;
-                m.slice(req, 4)?;
-                let rq = r.mrecv(h, b)?;
-                m.write_i32(msg, abi::MPI_MESSAGE_NULL)?;
-                let handle = r.add_request(rq);
-                m.write_i32(req, handle)
-            })
-        },
-    )?;
+        (buf: u32, count: i32, dt: i32, msg: u32, req: u32),
+        call(abi::MPI_COMM_WORLD),
+        |r, m| {
+            let h = m.read_i32(msg)?;
+            let b = r.buffer(m, buf, count, dt)?;
+            m.slice(req, 4)?;
+            let rq = r.mrecv(h, b)?;
+            m.write_i32(msg, abi::MPI_MESSAGE_NULL)?;
+            let handle = r.add_request(rq);
+            m.write_i32(req, handle)
+        }
+    );
     l.func_wrap(
         "mpi",
         "MPI_Request_get_status",
@@ -768,21 +628,21 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             )
         },
     )?;
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(
+        l,
         "MPI_Get_elements_x",
-        |mut c: Caller<'_, RankCtx>, status: u32, dt: i32, out: u32| {
-            call(&mut c, "MPI_Get_elements_x", abi::MPI_COMM_WORLD, |r, m| {
-                let st = m.read_status(status)?;
-                let d = r.datatype(dt)?;
-                let n = d
-                    .elements_in(st.count)
-                    .and_then(|n| i64::try_from(n).ok())
-                    .unwrap_or(abi::MPI_UNDEFINED as i64);
-                m.write_bytes(out, &n.to_le_bytes())
-            })
-        },
-    )?;
+        (status: u32, dt: i32, out: u32),
+        call(abi::MPI_COMM_WORLD),
+        |r, m| {
+            let st = m.read_status(status)?;
+            let d = r.datatype(dt)?;
+            let n = d
+                .elements_in(st.count)
+                .and_then(|n| i64::try_from(n).ok())
+                .unwrap_or(abi::MPI_UNDEFINED as i64);
+            m.write_bytes(out, &n.to_le_bytes())
+        }
+    );
     Ok(())
 }
 

@@ -75,43 +75,31 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
 }
 
 fn creation(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(
+        l,
         "MPI_Win_create",
-        |mut c: Caller<'_, RankCtx>,
-         base: u32,
-         size: i32,
-         disp_unit: i32,
-         info: i32,
-         comm: i32,
-         win: u32| {
-            call(&mut c, "MPI_Win_create", comm, |r, m| {
-                info_arg(r, info)?;
-                m.slice(win, 4)?;
-                let h = r.win_create(
-                    comm,
-                    base,
-                    size_arg(size)?,
-                    disp_unit,
-                    win::FLAVOR_CREATE,
-                    m,
-                )?;
-                m.write_i32(win, h)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Win_create_dynamic",
-        |mut c: Caller<'_, RankCtx>, info: i32, comm: i32, win: u32| {
-            call(&mut c, "MPI_Win_create_dynamic", comm, |r, m| {
-                info_arg(r, info)?;
-                m.slice(win, 4)?;
-                let h = r.win_create(comm, 0, 0, 1, win::FLAVOR_DYNAMIC, m)?;
-                m.write_i32(win, h)
-            })
-        },
-    )?;
+        (base: u32, size: i32, disp_unit: i32, info: i32, comm: i32, win: u32),
+        call(comm),
+        |r, m| {
+            info_arg(r, info)?;
+            m.slice(win, 4)?;
+            let h = r.win_create(
+                comm,
+                base,
+                size_arg(size)?,
+                disp_unit,
+                win::FLAVOR_CREATE,
+                m,
+            )?;
+            m.write_i32(win, h)
+        }
+    );
+    mpi_fn!(l, "MPI_Win_create_dynamic", (info: i32, comm: i32, win: u32), call(comm), |r, m| {
+        info_arg(r, info)?;
+        m.slice(win, 4)?;
+        let h = r.win_create(comm, 0, 0, 1, win::FLAVOR_DYNAMIC, m)?;
+        m.write_i32(win, h)
+    });
     l.func_wrap(
         "mpi",
         "MPI_Win_allocate",
@@ -179,41 +167,24 @@ fn creation(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             })
         },
     )?;
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(
+        l,
         "MPI_Win_shared_query",
-        |mut c: Caller<'_, RankCtx>,
-         win: i32,
-         rank: i32,
-         size: u32,
-         disp_unit: u32,
-         baseptr: u32| {
-            call_win(&mut c, "MPI_Win_shared_query", win, |r, m| {
-                let (s, d, b) = r.win_shared_query(win, rank)?;
-                m.write_i32(size, s as i32)?;
-                m.write_i32(disp_unit, d as i32)?;
-                m.write_i32(baseptr, b as i32)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Win_attach",
-        |mut c: Caller<'_, RankCtx>, win: i32, base: u32, size: i32| {
-            call_win(&mut c, "MPI_Win_attach", win, |r, m| {
-                r.win_attach(win, base, size_arg(size)?, m)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Win_detach",
-        |mut c: Caller<'_, RankCtx>, win: i32, base: u32| {
-            call_win(&mut c, "MPI_Win_detach", win, |r, _| {
-                r.win_detach(win, base)
-            })
-        },
-    )?;
+        (win: i32, rank: i32, size: u32, disp_unit: u32, baseptr: u32),
+        call_win(win),
+        |r, m| {
+            let (s, d, b) = r.win_shared_query(win, rank)?;
+            m.write_i32(size, s as i32)?;
+            m.write_i32(disp_unit, d as i32)?;
+            m.write_i32(baseptr, b as i32)
+        }
+    );
+    mpi_fn!(l, "MPI_Win_attach", (win: i32, base: u32, size: i32), call_win(win), |r, m| {
+        r.win_attach(win, base, size_arg(size)?, m)
+    });
+    mpi_fn!(l, "MPI_Win_detach", (win: i32, base: u32), call_win(win), |r, _| {
+        r.win_detach(win, base)
+    });
     l.func_wrap(
         "mpi",
         "MPI_Win_free",
@@ -280,58 +251,28 @@ fn inquiry(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             })
         },
     )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Win_get_group",
-        |mut c: Caller<'_, RankCtx>, win: i32, out: u32| {
-            call_win(&mut c, "MPI_Win_get_group", win, |r, m| {
-                let cm = r.comm(r.win(win)?.comm)?;
-                m.slice(out, 4)?;
-                let h = r.groups.insert(cm.group.clone());
-                m.write_i32(out, h)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Win_set_name",
-        |mut c: Caller<'_, RankCtx>, win: i32, name: u32| {
-            call_win(&mut c, "MPI_Win_set_name", win, |r, m| {
-                let s = m.read_cstr(name, abi::MPI_MAX_OBJECT_NAME as usize - 1)?;
-                r.set_win_name(win, s)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Win_get_name",
-        |mut c: Caller<'_, RankCtx>, win: i32, name: u32, len: u32| {
-            call_win(&mut c, "MPI_Win_get_name", win, |r, m| {
-                let s = r.win(win)?.name.clone();
-                m.write_cstr(name, abi::MPI_MAX_OBJECT_NAME as usize, &s, len)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Win_set_errhandler",
-        |mut c: Caller<'_, RankCtx>, win: i32, eh: i32| {
-            call_win(&mut c, "MPI_Win_set_errhandler", win, |r, _| {
-                let comm = r.win(win)?.comm;
-                r.set_errhandler(comm, eh)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Win_get_errhandler",
-        |mut c: Caller<'_, RankCtx>, win: i32, out: u32| {
-            call_win(&mut c, "MPI_Win_get_errhandler", win, |r, m| {
-                let eh = r.comm(r.win(win)?.comm)?.errhandler;
-                m.write_i32(out, eh)
-            })
-        },
-    )?;
+    mpi_fn!(l, "MPI_Win_get_group", (win: i32, out: u32), call_win(win), |r, m| {
+        let cm = r.comm(r.win(win)?.comm)?;
+        m.slice(out, 4)?;
+        let h = r.groups.insert(cm.group.clone());
+        m.write_i32(out, h)
+    });
+    mpi_fn!(l, "MPI_Win_set_name", (win: i32, name: u32), call_win(win), |r, m| {
+        let s = m.read_cstr(name, abi::MPI_MAX_OBJECT_NAME as usize - 1)?;
+        r.set_win_name(win, s)
+    });
+    mpi_fn!(l, "MPI_Win_get_name", (win: i32, name: u32, len: u32), call_win(win), |r, m| {
+        let s = r.win(win)?.name.clone();
+        m.write_cstr(name, abi::MPI_MAX_OBJECT_NAME as usize, &s, len)
+    });
+    mpi_fn!(l, "MPI_Win_set_errhandler", (win: i32, eh: i32), call_win(win), |r, _| {
+        let comm = r.win(win)?.comm;
+        r.set_errhandler(comm, eh)
+    });
+    mpi_fn!(l, "MPI_Win_get_errhandler", (win: i32, out: u32), call_win(win), |r, m| {
+        let eh = r.comm(r.win(win)?.comm)?.errhandler;
+        m.write_i32(out, eh)
+    });
     Ok(())
 }
 
@@ -403,50 +344,31 @@ fn operations(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
     }
     rput_rget!("MPI_Rput", rma_put);
     rput_rget!("MPI_Rget", rma_get);
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(
+        l,
         "MPI_Accumulate",
-        |mut c: Caller<'_, RankCtx>,
-         o: u32,
-         oc: i32,
-         odt: i32,
-         trank: i32,
-         tdisp: i32,
-         tc: i32,
-         tdt: i32,
-         op: i32,
-         win: i32| {
-            call_win(&mut c, "MPI_Accumulate", win, |r, m| {
-                let origin = typed(r, m, o, oc, odt)?;
-                let s = spec(trank, tdisp, tc, tdt);
-                r.rma_accumulate(win, Some(&origin), None, s, op, "MPI_Accumulate")
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (o: u32, oc: i32, odt: i32, trank: i32, tdisp: i32, tc: i32, tdt: i32, op: i32, win: i32),
+        call_win(win),
+        |r, m| {
+            let origin = typed(r, m, o, oc, odt)?;
+            let s = spec(trank, tdisp, tc, tdt);
+            r.rma_accumulate(win, Some(&origin), None, s, op, "MPI_Accumulate")
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Raccumulate",
-        |mut c: Caller<'_, RankCtx>,
-         o: u32,
-         oc: i32,
-         odt: i32,
-         trank: i32,
-         tdisp: i32,
-         tc: i32,
-         tdt: i32,
-         op: i32,
-         win: i32,
-         req: u32| {
-            call_win(&mut c, "MPI_Raccumulate", win, |r, m| {
-                m.slice(req, 4)?;
-                r.rma_check_passive(win, trank, "MPI_Raccumulate")?;
-                let origin = typed(r, m, o, oc, odt)?;
-                let s = spec(trank, tdisp, tc, tdt);
-                r.rma_accumulate(win, Some(&origin), None, s, op, "MPI_Raccumulate")?;
-                request_out(r, m, req)
-            })
-        },
-    )?;
+        (o: u32, oc: i32, odt: i32, trank: i32, tdisp: i32, tc: i32, tdt: i32, op: i32, win: i32, req: u32),
+        call_win(win),
+        |r, m| {
+            m.slice(req, 4)?;
+            r.rma_check_passive(win, trank, "MPI_Raccumulate")?;
+            let origin = typed(r, m, o, oc, odt)?;
+            let s = spec(trank, tdisp, tc, tdt);
+            r.rma_accumulate(win, Some(&origin), None, s, op, "MPI_Raccumulate")?;
+            request_out(r, m, req)
+        }
+    );
     #[allow(clippy::too_many_arguments)]
     fn get_accumulate(
         r: &mut MpiRank,
@@ -467,148 +389,91 @@ fn operations(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         let result = typed(r, m, res, rc, rdt)?;
         r.rma_accumulate(win, origin.as_ref(), Some(&result), s, op, name)
     }
-    l.func_wrap(
-        "mpi",
+    mpi_fn!(
+        l,
         "MPI_Get_accumulate",
-        |mut c: Caller<'_, RankCtx>,
-         o: u32,
-         oc: i32,
-         odt: i32,
-         res: u32,
-         rc: i32,
-         rdt: i32,
-         trank: i32,
-         tdisp: i32,
-         tc: i32,
-         tdt: i32,
-         op: i32,
-         win: i32| {
-            call_win(&mut c, "MPI_Get_accumulate", win, |r, m| {
-                let s = spec(trank, tdisp, tc, tdt);
-                get_accumulate(
-                    r,
-                    m,
-                    (o, oc, odt),
-                    (res, rc, rdt),
-                    s,
-                    op,
-                    win,
-                    "MPI_Get_accumulate",
-                )
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (o: u32, oc: i32, odt: i32, res: u32, rc: i32, rdt: i32, trank: i32, tdisp: i32, tc: i32, tdt: i32, op: i32, win: i32),
+        call_win(win),
+        |r, m| {
+            let s = spec(trank, tdisp, tc, tdt);
+            get_accumulate(
+                r,
+                m,
+                (o, oc, odt),
+                (res, rc, rdt),
+                s,
+                op,
+                win,
+                "MPI_Get_accumulate",
+            )
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Rget_accumulate",
-        |mut c: Caller<'_, RankCtx>,
-         o: u32,
-         oc: i32,
-         odt: i32,
-         res: u32,
-         rc: i32,
-         rdt: i32,
-         trank: i32,
-         tdisp: i32,
-         tc: i32,
-         tdt: i32,
-         op: i32,
-         win: i32,
-         req: u32| {
-            call_win(&mut c, "MPI_Rget_accumulate", win, |r, m| {
-                m.slice(req, 4)?;
-                r.rma_check_passive(win, trank, "MPI_Rget_accumulate")?;
-                let s = spec(trank, tdisp, tc, tdt);
-                get_accumulate(
-                    r,
-                    m,
-                    (o, oc, odt),
-                    (res, rc, rdt),
-                    s,
-                    op,
-                    win,
-                    "MPI_Rget_accumulate",
-                )?;
-                request_out(r, m, req)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (o: u32, oc: i32, odt: i32, res: u32, rc: i32, rdt: i32, trank: i32, tdisp: i32, tc: i32, tdt: i32, op: i32, win: i32, req: u32),
+        call_win(win),
+        |r, m| {
+            m.slice(req, 4)?;
+            r.rma_check_passive(win, trank, "MPI_Rget_accumulate")?;
+            let s = spec(trank, tdisp, tc, tdt);
+            get_accumulate(
+                r,
+                m,
+                (o, oc, odt),
+                (res, rc, rdt),
+                s,
+                op,
+                win,
+                "MPI_Rget_accumulate",
+            )?;
+            request_out(r, m, req)
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Fetch_and_op",
-        |mut c: Caller<'_, RankCtx>,
-         o: u32,
-         res: u32,
-         dt: i32,
-         trank: i32,
-         tdisp: i32,
-         op: i32,
-         win: i32| {
-            call_win(&mut c, "MPI_Fetch_and_op", win, |r, m| {
-                let s = spec(trank, tdisp, 1, dt);
-                get_accumulate(
-                    r,
-                    m,
-                    (o, 1, dt),
-                    (res, 1, dt),
-                    s,
-                    op,
-                    win,
-                    "MPI_Fetch_and_op",
-                )
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
+        (o: u32, res: u32, dt: i32, trank: i32, tdisp: i32, op: i32, win: i32),
+        call_win(win),
+        |r, m| {
+            let s = spec(trank, tdisp, 1, dt);
+            get_accumulate(
+                r,
+                m,
+                (o, 1, dt),
+                (res, 1, dt),
+                s,
+                op,
+                win,
+                "MPI_Fetch_and_op",
+            )
+        }
+    );
+    mpi_fn!(
+        l,
         "MPI_Compare_and_swap",
-        |mut c: Caller<'_, RankCtx>,
-         o: u32,
-         cmp: u32,
-         res: u32,
-         dt: i32,
-         trank: i32,
-         tdisp: i32,
-         win: i32| {
-            call_win(&mut c, "MPI_Compare_and_swap", win, |r, m| {
-                let origin = typed(r, m, o, 1, dt)?;
-                let compare = typed(r, m, cmp, 1, dt)?;
-                let result = typed(r, m, res, 1, dt)?;
-                r.rma_compare_and_swap(win, &origin, &compare, &result, spec(trank, tdisp, 1, dt))
-            })
-        },
-    )?;
+        (o: u32, cmp: u32, res: u32, dt: i32, trank: i32, tdisp: i32, win: i32),
+        call_win(win),
+        |r, m| {
+            let origin = typed(r, m, o, 1, dt)?;
+            let compare = typed(r, m, cmp, 1, dt)?;
+            let result = typed(r, m, res, 1, dt)?;
+            r.rma_compare_and_swap(win, &origin, &compare, &result, spec(trank, tdisp, 1, dt))
+        }
+    );
     Ok(())
 }
 
 fn synchronisation(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
-    l.func_wrap(
-        "mpi",
-        "MPI_Win_fence",
-        |mut c: Caller<'_, RankCtx>, assert: i32, win: i32| {
-            call_win(&mut c, "MPI_Win_fence", win, |r, _| {
-                r.win_fence(win, assert)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Win_post",
-        |mut c: Caller<'_, RankCtx>, group: i32, assert: i32, win: i32| {
-            call_win(&mut c, "MPI_Win_post", win, |r, _| {
-                r.win_post(win, group, assert)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Win_start",
-        |mut c: Caller<'_, RankCtx>, group: i32, assert: i32, win: i32| {
-            call_win(&mut c, "MPI_Win_start", win, |r, _| {
-                r.win_start(win, group, assert)
-            })
-        },
-    )?;
+    mpi_fn!(l, "MPI_Win_fence", (assert: i32, win: i32), call_win(win), |r, _| {
+        r.win_fence(win, assert)
+    });
+    mpi_fn!(l, "MPI_Win_post", (group: i32, assert: i32, win: i32), call_win(win), |r, _| {
+        r.win_post(win, group, assert)
+    });
+    mpi_fn!(l, "MPI_Win_start", (group: i32, assert: i32, win: i32), call_win(win), |r, _| {
+        r.win_start(win, group, assert)
+    });
     l.func_wrap(
         "mpi",
         "MPI_Win_complete",
@@ -616,62 +481,26 @@ fn synchronisation(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             call_win(&mut c, "MPI_Win_complete", win, |r, _| r.win_complete(win))
         },
     )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Win_wait",
-        |mut c: Caller<'_, RankCtx>, win: i32| {
-            call_win(&mut c, "MPI_Win_wait", win, |r, _| {
-                r.win_wait(win, true).map(|_| ())
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Win_test",
-        |mut c: Caller<'_, RankCtx>, win: i32, flag: u32| {
-            call_win(&mut c, "MPI_Win_test", win, |r, m| {
-                m.slice(flag, 4)?;
-                let done = r.win_wait(win, false)?;
-                m.write_i32(flag, done as i32)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Win_lock",
-        |mut c: Caller<'_, RankCtx>, ty: i32, rank: i32, assert: i32, win: i32| {
-            call_win(&mut c, "MPI_Win_lock", win, |r, _| {
-                r.win_lock(win, ty, rank, assert)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Win_unlock",
-        |mut c: Caller<'_, RankCtx>, rank: i32, win: i32| {
-            call_win(&mut c, "MPI_Win_unlock", win, |r, _| {
-                r.win_unlock(win, rank)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Win_lock_all",
-        |mut c: Caller<'_, RankCtx>, assert: i32, win: i32| {
-            call_win(&mut c, "MPI_Win_lock_all", win, |r, _| {
-                r.win_lock_all(win, assert)
-            })
-        },
-    )?;
-    l.func_wrap(
-        "mpi",
-        "MPI_Win_unlock_all",
-        |mut c: Caller<'_, RankCtx>, win: i32| {
-            call_win(&mut c, "MPI_Win_unlock_all", win, |r, _| {
-                r.win_unlock_all(win)
-            })
-        },
-    )?;
+    mpi_fn!(l, "MPI_Win_wait", (win: i32), call_win(win), |r, _| {
+        r.win_wait(win, true).map(|_| ())
+    });
+    mpi_fn!(l, "MPI_Win_test", (win: i32, flag: u32), call_win(win), |r, m| {
+        m.slice(flag, 4)?;
+        let done = r.win_wait(win, false)?;
+        m.write_i32(flag, done as i32)
+    });
+    mpi_fn!(l, "MPI_Win_lock", (ty: i32, rank: i32, assert: i32, win: i32), call_win(win), |r, _| {
+        r.win_lock(win, ty, rank, assert)
+    });
+    mpi_fn!(l, "MPI_Win_unlock", (rank: i32, win: i32), call_win(win), |r, _| {
+        r.win_unlock(win, rank)
+    });
+    mpi_fn!(l, "MPI_Win_lock_all", (assert: i32, win: i32), call_win(win), |r, _| {
+        r.win_lock_all(win, assert)
+    });
+    mpi_fn!(l, "MPI_Win_unlock_all", (win: i32), call_win(win), |r, _| {
+        r.win_unlock_all(win)
+    });
     macro_rules! flush_one {
         ($name:literal) => {
             l.func_wrap(

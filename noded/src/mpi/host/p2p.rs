@@ -109,6 +109,16 @@ fn complete_some(
     }
 }
 
+/// MPI_Get_elements(_x): how many basic elements of `dt` the received bytes in
+/// `status` hold, or MPI_UNDEFINED when they are not a whole number of them.
+fn status_elements(r: &MpiRank, m: &GuestMem, status: u32, dt: i32) -> MpiResult<i64> {
+    let st = m.read_status(status)?;
+    Ok(r.datatype(dt)?
+        .elements_in(st.count)
+        .and_then(|n| i64::try_from(n).ok())
+        .unwrap_or(abi::MPI_UNDEFINED as i64))
+}
+
 pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
     // Every send mode, blocking and nonblocking: the same arguments (plus the
     // request handle), one SendArgs.
@@ -471,7 +481,10 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
     mpi_fn!(
         l,
         "MPI_Sendrecv",
-        (sbuf: u32, scount: i32, stype: i32, dest: i32, stag: i32, rbuf: u32, rcount: i32, rtype: i32, src: i32, rtag: i32, comm: i32, status: u32),
+        (
+            sbuf: u32, scount: i32, stype: i32, dest: i32, stag: i32, rbuf: u32, rcount: i32,
+            rtype: i32, src: i32, rtag: i32, comm: i32, status: u32,
+        ),
         call(comm),
         |r, m| {
             let cm = r.comm(comm)?;
@@ -484,7 +497,10 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
     mpi_fn!(
         l,
         "MPI_Sendrecv_replace",
-        (buf: u32, count: i32, dt: i32, dest: i32, stag: i32, src: i32, rtag: i32, comm: i32, status: u32),
+        (
+            buf: u32, count: i32, dt: i32, dest: i32, stag: i32, src: i32, rtag: i32, comm: i32,
+            status: u32,
+        ),
         call(comm),
         |r, m| {
             let cm = r.comm(comm)?;
@@ -510,13 +526,8 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         (status: u32, dt: i32, out: u32),
         call(abi::MPI_COMM_WORLD),
         |r, m| {
-            let st = m.read_status(status)?;
-            let d = r.datatype(dt)?;
-            let n = d
-                .elements_in(st.count)
-                .and_then(|n| i32::try_from(n).ok())
-                .unwrap_or(abi::MPI_UNDEFINED);
-            m.write_i32(out, n)
+            let n = status_elements(r, m, status, dt)?;
+            m.write_i32(out, i32::try_from(n).unwrap_or(abi::MPI_UNDEFINED))
         }
     );
     mpi_fn!(l, "MPI_Buffer_attach", (buf: u32, size: i32), call(abi::MPI_COMM_WORLD), |r, m| {
@@ -634,12 +645,7 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         (status: u32, dt: i32, out: u32),
         call(abi::MPI_COMM_WORLD),
         |r, m| {
-            let st = m.read_status(status)?;
-            let d = r.datatype(dt)?;
-            let n = d
-                .elements_in(st.count)
-                .and_then(|n| i64::try_from(n).ok())
-                .unwrap_or(abi::MPI_UNDEFINED as i64);
+            let n = status_elements(r, m, status, dt)?;
             m.write_bytes(out, &n.to_le_bytes())
         }
     );

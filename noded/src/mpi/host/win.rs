@@ -358,7 +358,10 @@ fn operations(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
     mpi_fn!(
         l,
         "MPI_Raccumulate",
-        (o: u32, oc: i32, odt: i32, trank: i32, tdisp: i32, tc: i32, tdt: i32, op: i32, win: i32, req: u32),
+        (
+            o: u32, oc: i32, odt: i32, trank: i32, tdisp: i32, tc: i32, tdt: i32, op: i32,
+            win: i32, req: u32,
+        ),
         call_win(win),
         |r, m| {
             m.slice(req, 4)?;
@@ -392,7 +395,10 @@ fn operations(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
     mpi_fn!(
         l,
         "MPI_Get_accumulate",
-        (o: u32, oc: i32, odt: i32, res: u32, rc: i32, rdt: i32, trank: i32, tdisp: i32, tc: i32, tdt: i32, op: i32, win: i32),
+        (
+            o: u32, oc: i32, odt: i32, res: u32, rc: i32, rdt: i32, trank: i32, tdisp: i32,
+            tc: i32, tdt: i32, op: i32, win: i32,
+        ),
         call_win(win),
         |r, m| {
             let s = spec(trank, tdisp, tc, tdt);
@@ -411,7 +417,10 @@ fn operations(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
     mpi_fn!(
         l,
         "MPI_Rget_accumulate",
-        (o: u32, oc: i32, odt: i32, res: u32, rc: i32, rdt: i32, trank: i32, tdisp: i32, tc: i32, tdt: i32, op: i32, win: i32, req: u32),
+        (
+            o: u32, oc: i32, odt: i32, res: u32, rc: i32, rdt: i32, trank: i32, tdisp: i32,
+            tc: i32, tdt: i32, op: i32, win: i32, req: u32,
+        ),
         call_win(win),
         |r, m| {
             m.slice(req, 4)?;

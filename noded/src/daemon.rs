@@ -6,7 +6,7 @@
 use crate::cache::ModuleCache;
 use crate::job::{self, JobReport, LaunchSpec, RankLimits};
 use crate::mpi::world::{JobEnd, World};
-use crate::peer::{DataConn, Registry, RemoteLink};
+use crate::peer::{DataConn, Inbound, Registry, RemoteLink};
 use crate::rank::{self, RankCtx};
 use anyhow::Context;
 use capnp::Error;
@@ -73,6 +73,8 @@ struct Node {
     data_conns: RefCell<HashMap<String, Arc<DataConn>>>,
     /// Where messages from other nodes go (shared with the peer reader threads).
     registry: Arc<std::sync::Mutex<Registry>>,
+    /// The connections other nodes opened to this one.
+    inbound: Arc<Inbound>,
 }
 
 fn end_to_wire(e: JobEnd) -> JobState {
@@ -133,6 +135,7 @@ impl Node {
             spec.job_id,
             node_of,
             outbound,
+            self.inbound.clone(),
         ))))
     }
 
@@ -537,6 +540,7 @@ pub fn run(config: Config) -> anyhow::Result<()> {
             peer_addr: RefCell::new(String::new()),
             data_conns: RefCell::new(HashMap::new()),
             registry: Arc::new(std::sync::Mutex::new(Registry::default())),
+            inbound: Arc::new(Inbound::default()),
         });
         let listener = tokio::net::TcpListener::bind(&node.config.peer_listen)
             .await
@@ -570,6 +574,7 @@ async fn peer_service(node: Rc<Node>, listener: tokio::net::TcpListener) {
         match listener.accept().await {
             Ok((mut stream, from)) => {
                 let (key, registry) = (node.config.key.clone(), node.registry.clone());
+                let inbound = node.inbound.clone();
                 tokio::task::spawn_local(async move {
                     let _ = stream.set_nodelay(true);
                     match fbatch_proto::handshake::server(&mut stream, &key).await {
@@ -587,7 +592,7 @@ async fn peer_service(node: Rc<Node>, listener: tokio::net::TcpListener) {
                         s.set_nonblocking(false)?;
                         Ok(s)
                     }) {
-                        Ok(s) => crate::peer::serve(s, registry),
+                        Ok(s) => crate::peer::serve(s, registry, inbound),
                         Err(e) => log::warn!("peer connection from {from}: {e}"),
                     }
                 });

@@ -9,11 +9,14 @@
 //!
 //! A rank thread sending to a remote rank writes its frames itself, the payload
 //! straight from its linear memory (`writev`: no host copy, no hand-off to another
-//! thread). On the receiving node one thread per connection reads frames: a
-//! message that a posted receive is already waiting for is read from the socket
-//! straight into that receive's buffer; any other goes into the destination
-//! rank's mailbox, where matching happens exactly as for local messages
-//! (ANY_SOURCE included). One-sided requests are served on a second thread.
+//! thread). On the receiving node a rank that waits for a message reads the
+//! connections itself while it waits, as an MPI process polls its sockets (see
+//! [`Inbound`]); a reader thread per connection reads only while no rank waits.
+//! A message that a posted receive is already waiting for is read from the
+//! socket straight into that receive's buffer; any other goes into the
+//! destination rank's mailbox, where matching happens exactly as for local
+//! messages (ANY_SOURCE included). One-sided requests are served on a thread of
+//! their own.
 //! Acknowledgements and one-sided replies are queued to a control thread per
 //! connection, so no thread that reads a connection ever waits on a write (two
 //! readers each blocked writing to the other would deadlock). Payloads travel in
@@ -25,14 +28,15 @@
 
 use crate::mpi::abi::{GuestSlice, Status};
 use crate::mpi::error::{MpiError, MpiResult};
+use crate::mpi::transport;
 use crate::mpi::transport::{Data, Envelope, ReqState};
 use crate::mpi::world::World;
 use fbatch_proto::node_capnp::peer_message;
 use std::collections::{HashMap, VecDeque};
-use std::io::{BufRead, BufReader, Read};
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 /// Largest piece of a message's payload in one frame.
 pub const PIECE: usize = 4 << 20;
@@ -295,16 +299,388 @@ impl Registry {
     }
 }
 
-/// Serves one authenticated incoming connection from another noded: reads frames
-/// until it closes, on a thread of its own.
-pub fn serve(stream: std::net::TcpStream, registry: Arc<Mutex<Registry>>) {
+/// How long a waiting rank reads its node's connections itself before it parks
+/// and leaves them to the reader threads.
+const WATCH: Duration = Duration::from_micros(1000);
+
+/// How often a reader thread that stood aside for waiting ranks looks again.
+const STAND_ASIDE: Duration = Duration::from_millis(1);
+
+/// Longest frame header accepted (a `PeerMessage` is about a hundred bytes).
+const MAX_HEADER: usize = 1 << 16;
+
+/// The connections other noded processes opened to this one. Each has a reader
+/// thread, but a rank that waits for a message reads them itself while it waits
+/// (as an MPI process polls its sockets): the frame it waits for then goes from
+/// the socket into its buffer on its own CPU, without waking another thread.
+/// Reader threads stand aside while some rank watches and read only when none
+/// does (ranks busy computing, one-sided requests to a passive target).
+#[derive(Default)]
+pub struct Inbound {
+    conns: Mutex<Arc<Vec<Arc<InConn>>>>,
+    /// Ranks currently reading the connections while they wait.
+    watchers: AtomicUsize,
+    aside: Mutex<()>,
+    resume: Condvar,
+}
+
+impl Inbound {
+    fn add(&self, conn: Arc<InConn>) {
+        let mut conns = self.conns.lock().expect("inbound lock");
+        let mut list = Vec::clone(&conns);
+        list.push(conn);
+        *conns = Arc::new(list);
+    }
+
+    fn remove(&self, conn: &Arc<InConn>) {
+        let mut conns = self.conns.lock().expect("inbound lock");
+        let list = conns
+            .iter()
+            .filter(|c| !Arc::ptr_eq(c, conn))
+            .cloned()
+            .collect();
+        *conns = Arc::new(list);
+    }
+
+    /// Blocks until `ready()` (or `stop()`), reading the inbound connections
+    /// for a while first, then parking as [`transport::block_until`] does.
+    pub fn block_until(
+        &self,
+        mut ready: impl FnMut() -> bool,
+        stop: impl Fn() -> bool,
+    ) -> MpiResult<()> {
+        if ready() {
+            return Ok(());
+        }
+        let conns = self.conns.lock().expect("inbound lock").clone();
+        if !conns.is_empty() {
+            let mut fds: Vec<libc::pollfd> = conns.iter().map(|c| c.pollfd()).collect();
+            self.watchers.fetch_add(1, Ordering::SeqCst);
+            let watching = self.watch(&conns, &mut fds, &mut ready, &stop);
+            if self.watchers.fetch_sub(1, Ordering::SeqCst) == 1 && poll(&mut fds, 0) > 0 {
+                // Frames arrived after this rank last looked: the reader threads
+                // must not wait out their STAND_ASIDE pause for them.
+                let _g = self.aside.lock().expect("inbound lock");
+                self.resume.notify_all();
+            }
+            match watching {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        transport::block_until(ready, stop)
+    }
+
+    /// Reads frames from `conns` until `ready()` (Ok(true)) or for [`WATCH`]
+    /// (Ok(false)).
+    fn watch(
+        &self,
+        conns: &[Arc<InConn>],
+        fds: &mut [libc::pollfd],
+        ready: &mut impl FnMut() -> bool,
+        stop: &impl Fn() -> bool,
+    ) -> MpiResult<bool> {
+        let start = Instant::now();
+        for spins in 0u32.. {
+            if ready() {
+                return Ok(true);
+            }
+            if stop() {
+                return Err(MpiError::stopped());
+            }
+            if poll(fds, 0) > 0 {
+                for (c, fd) in conns.iter().zip(fds.iter()) {
+                    if fd.revents != 0 {
+                        c.read_available(Some(stop));
+                    }
+                }
+                continue;
+            }
+            if spins < 32 {
+                std::hint::spin_loop();
+            } else if start.elapsed() < WATCH {
+                std::thread::yield_now();
+            } else {
+                break;
+            }
+        }
+        Ok(false)
+    }
+
+    /// The reader thread of `conn`: reads frames whenever no rank is watching.
+    fn reader(&self, conn: Arc<InConn>) {
+        while !conn.closed.load(Ordering::Acquire) {
+            {
+                let mut g = self.aside.lock().expect("inbound lock");
+                while self.watchers.load(Ordering::SeqCst) > 0 {
+                    g = self
+                        .resume
+                        .wait_timeout(g, STAND_ASIDE)
+                        .expect("inbound lock")
+                        .0;
+                }
+            }
+            let mut fd = [conn.pollfd()];
+            if poll(&mut fd, -1) < 0 || self.watchers.load(Ordering::SeqCst) > 0 {
+                continue;
+            }
+            conn.read_available(None);
+        }
+        self.remove(&conn);
+    }
+}
+
+/// `poll(2)` on `fds` for up to `timeout` ms (-1: no limit); the number ready.
+fn poll(fds: &mut [libc::pollfd], timeout: libc::c_int) -> libc::c_int {
+    // SAFETY: `fds` is a valid, writable array of `fds.len()` pollfds.
+    unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) }
+}
+
+/// One connection from another noded, read frame by frame by its reader thread
+/// or by a waiting rank, whichever holds `buf`.
+struct InConn {
+    peer: String,
+    stream: std::net::TcpStream,
+    /// Bytes read past the last whole frame; whoever holds it reads the socket.
+    buf: Mutex<Vec<u8>>,
+    closed: AtomicBool,
+    registry: Arc<Mutex<Registry>>,
+    /// One-sided requests, served on a thread of their own so that readers go on
+    /// reading while one waits (e.g. for a window lock).
+    rma: Mutex<std::sync::mpsc::Sender<(Arc<World>, Wire)>>,
+}
+
+/// Outcome of reading from the socket: bytes read, or why not.
+enum ReadErr {
+    Closed,
+    Failed(String),
+}
+
+impl InConn {
+    fn pollfd(&self) -> libc::pollfd {
+        libc::pollfd {
+            fd: self.stream.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        }
+    }
+
+    /// Reads and routes every frame the socket has now, unless another thread is
+    /// already doing so. A frame once started is read to its end: its sender is
+    /// writing it in one go. A rank passes its job's `stop`, which lets it give
+    /// up on a frame whose sender stalls while the job is stopped (closing the
+    /// connection); a reader thread passes None.
+    fn read_available(&self, stop: Option<&dyn Fn() -> bool>) {
+        let Ok(mut buf) = self.buf.try_lock() else {
+            return;
+        };
+        loop {
+            if self.closed.load(Ordering::Acquire) {
+                return;
+            }
+            if buf.is_empty() && poll(&mut [self.pollfd()], 0) <= 0 {
+                return;
+            }
+            if let Err(e) = self.read_frame(&mut buf, stop) {
+                if let ReadErr::Failed(e) = e {
+                    log::warn!("peer connection from {}: {e}", self.peer);
+                }
+                self.closed.store(true, Ordering::Release);
+                let _ = self.stream.shutdown(std::net::Shutdown::Both);
+                return;
+            }
+        }
+    }
+
+    /// Waits until the socket has bytes (or the peer closed it).
+    fn wait_readable(&self, stop: &dyn Fn() -> bool) -> Result<(), ReadErr> {
+        loop {
+            match poll(&mut [self.pollfd()], 100) {
+                n if n > 0 => return Ok(()),
+                0 if stop() => {
+                    return Err(ReadErr::Failed(
+                        "the sender stalled inside a frame while the job stopped".into(),
+                    ))
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Reads at most `len` bytes from the socket into `dst`, waiting for at
+    /// least one: a rank (`stop` given) polls for up to [`WATCH`] first, as it
+    /// would while waiting, since sleeping and waking costs more than the rest
+    /// of a frame takes to arrive; a reader thread sleeps at once.
+    fn read_some(
+        &self,
+        dst: *mut u8,
+        len: usize,
+        stop: Option<&dyn Fn() -> bool>,
+    ) -> Result<usize, ReadErr> {
+        let mut polled: Option<Instant> = None;
+        loop {
+            // SAFETY: the callers pass `len` writable bytes at `dst`.
+            let n = unsafe {
+                libc::recv(
+                    self.stream.as_raw_fd(),
+                    dst as *mut libc::c_void,
+                    len,
+                    libc::MSG_DONTWAIT,
+                )
+            };
+            if n > 0 {
+                return Ok(n as usize);
+            }
+            if n == 0 {
+                return Err(ReadErr::Closed);
+            }
+            let e = std::io::Error::last_os_error();
+            match e.kind() {
+                std::io::ErrorKind::Interrupted => continue,
+                std::io::ErrorKind::WouldBlock => {}
+                _ => return Err(ReadErr::Failed(e.to_string())),
+            }
+            match (stop, polled) {
+                (Some(_), None) => polled = Some(Instant::now()),
+                (Some(_), Some(t)) if t.elapsed() < WATCH => std::thread::yield_now(),
+                _ => self.wait_readable(stop.unwrap_or(&|| false))?,
+            }
+        }
+    }
+
+    /// Makes `buf` hold at least `want` bytes, reading up to 64 KiB at a time.
+    fn fill(
+        &self,
+        buf: &mut Vec<u8>,
+        want: usize,
+        stop: Option<&dyn Fn() -> bool>,
+    ) -> Result<(), ReadErr> {
+        while buf.len() < want {
+            buf.reserve((want - buf.len()).max(1 << 16));
+            let spare = buf.spare_capacity_mut();
+            let n = self.read_some(spare.as_mut_ptr() as *mut u8, spare.len(), stop)?;
+            // SAFETY: read() initialised the first n spare bytes.
+            unsafe { buf.set_len(buf.len() + n) };
+        }
+        Ok(())
+    }
+
+    /// Reads `len` payload bytes into `dst`: what `buf` holds first (removed from
+    /// it), then straight from the socket.
+    fn read_payload(
+        &self,
+        buf: &mut Vec<u8>,
+        dst: *mut u8,
+        len: usize,
+        stop: Option<&dyn Fn() -> bool>,
+    ) -> Result<(), ReadErr> {
+        let k = buf.len().min(len);
+        // SAFETY: callers pass `len` writable bytes at `dst`, which no Rust
+        // reference aliases (host buffers we own, or a receive's guest buffer
+        // that the receive owns until completed).
+        unsafe { std::ptr::copy_nonoverlapping(buf.as_ptr(), dst, k) };
+        buf.drain(..k);
+        let mut off = k;
+        while off < len {
+            // SAFETY: off < len keeps the pointer in the destination.
+            off += self.read_some(unsafe { dst.add(off) }, len - off, stop)?;
+        }
+        Ok(())
+    }
+
+    /// Reads one frame and routes it: into the buffer of a receive that waits for
+    /// it, else to the destination's mailbox (or one-sided service).
+    fn read_frame(
+        &self,
+        buf: &mut Vec<u8>,
+        stop: Option<&dyn Fn() -> bool>,
+    ) -> Result<(), ReadErr> {
+        // A serialized Cap'n Proto message: segment count - 1, the segment
+        // sizes in words (the table padded to a word), then the segments.
+        self.fill(buf, 8, stop).map_err(|e| match e {
+            // A clean end between frames.
+            ReadErr::Closed if buf.is_empty() => ReadErr::Closed,
+            ReadErr::Closed => ReadErr::Failed("the connection closed inside a frame".into()),
+            e => e,
+        })?;
+        let segments = le32(buf, 0) as usize + 1;
+        let table = (4 * (segments + 1)).next_multiple_of(8);
+        if table > MAX_HEADER {
+            return Err(ReadErr::Failed(format!(
+                "bad frame header: {segments} segments"
+            )));
+        }
+        self.fill(buf, table, stop).map_err(inside_frame)?;
+        let words: usize = (0..segments).map(|s| le32(buf, 4 + 4 * s) as usize).sum();
+        let total = table + 8 * words;
+        if total > MAX_HEADER {
+            return Err(ReadErr::Failed(format!(
+                "bad frame header of {total} bytes"
+            )));
+        }
+        self.fill(buf, total, stop).map_err(inside_frame)?;
+        let (mut w, len) = parse_header(&buf[..total]).map_err(ReadErr::Failed)?;
+        buf.drain(..total);
+        // A receive already waiting for this message takes the payload straight
+        // from the socket into its buffer.
+        let running = self
+            .registry
+            .lock()
+            .expect("registry lock")
+            .running
+            .get(&w.job_id)
+            .cloned();
+        if let Some(world) = running {
+            if let Some((posted, dst)) = world.claim_direct(&w, len) {
+                if dst.len() < len {
+                    return Err(ReadErr::Failed("payload outside the receive buffer".into()));
+                }
+                self.read_payload(buf, dst.as_ptr(), len, stop)
+                    .map_err(inside_frame)?;
+                world.complete_direct(posted, &w, len);
+                return Ok(());
+            }
+        }
+        let mut data = Vec::with_capacity(len);
+        self.read_payload(buf, data.as_mut_ptr(), len, stop)
+            .map_err(inside_frame)?;
+        // SAFETY: read_payload wrote all `len` bytes.
+        unsafe { data.set_len(len) };
+        w.data = data.into();
+        let routed = self.registry.lock().expect("registry lock").route(w);
+        if let Some((world, w)) = routed {
+            if w.rma {
+                let _ = self.rma.lock().expect("rma queue lock").send((world, w));
+            } else {
+                world.receive_remote(w);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The little-endian u32 at byte `i` of `b`.
+fn le32(b: &[u8], i: usize) -> u32 {
+    u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
+}
+
+/// A connection that closes inside a frame is an error, not a clean end.
+fn inside_frame(e: ReadErr) -> ReadErr {
+    match e {
+        ReadErr::Closed => ReadErr::Failed("the connection closed inside a frame".into()),
+        e => e,
+    }
+}
+
+/// Serves one authenticated incoming connection from another noded: a reader
+/// thread reads its frames while no waiting rank does (see [`Inbound`]).
+pub fn serve(stream: std::net::TcpStream, registry: Arc<Mutex<Registry>>, inbound: Arc<Inbound>) {
     grow_buffers(stream.as_raw_fd());
     let peer = stream
         .peer_addr()
         .map(|a| a.to_string())
         .unwrap_or_else(|_| "a peer".into());
-    // One-sided requests are served on a second thread, so the reader goes on
-    // reading while one waits (e.g. for a window lock).
     let (rma_tx, rma_rx) = std::sync::mpsc::channel::<(Arc<World>, Wire)>();
     let spawned = std::thread::Builder::new()
         .name("peer-rma".into())
@@ -317,68 +693,30 @@ pub fn serve(stream: std::net::TcpStream, registry: Arc<Mutex<Registry>>) {
         log::error!("peer connection from {peer}: cannot start a thread: {e}");
         return;
     }
+    let conn = Arc::new(InConn {
+        peer,
+        stream,
+        buf: Mutex::new(Vec::new()),
+        closed: AtomicBool::new(false),
+        registry,
+        rma: Mutex::new(rma_tx),
+    });
+    inbound.add(conn.clone());
+    let reader = inbound.clone();
     let spawned = std::thread::Builder::new()
         .name("peer-reader".into())
-        .spawn(move || {
-            let mut r = BufReader::with_capacity(1 << 16, stream);
-            loop {
-                let (mut w, len) = match read_header(&mut r) {
-                    Ok(Some(h)) => h,
-                    Ok(None) => return,
-                    Err(e) => {
-                        log::warn!("peer connection from {peer}: {e}");
-                        return;
-                    }
-                };
-                // A receive already waiting for this message takes the payload
-                // straight from the socket into its buffer.
-                let running = registry
-                    .lock()
-                    .expect("registry lock")
-                    .running
-                    .get(&w.job_id)
-                    .cloned();
-                if let Some(world) = running {
-                    if let Some((posted, dst)) = world.claim_direct(&w, len) {
-                        if let Err(e) = read_into_guest(&mut r, &dst, len) {
-                            log::warn!("peer connection from {peer}: {e}");
-                            return;
-                        }
-                        world.complete_direct(posted, &w, len);
-                        continue;
-                    }
-                }
-                w.data = match read_payload(&mut r, len) {
-                    Ok(d) => d.into(),
-                    Err(e) => {
-                        log::warn!("peer connection from {peer}: {e}");
-                        return;
-                    }
-                };
-                let routed = registry.lock().expect("registry lock").route(w);
-                if let Some((world, w)) = routed {
-                    if w.rma {
-                        let _ = rma_tx.send((world, w));
-                    } else {
-                        world.receive_remote(w);
-                    }
-                }
-            }
-        });
+        .spawn(move || reader.reader(conn));
     if let Err(e) = spawned {
         log::error!("cannot start a peer reader thread: {e}");
     }
 }
 
-/// Reads one frame's header: the message without its payload, and the payload's
-/// length. None at a clean end of the stream.
-fn read_header(r: &mut impl Read) -> Result<Option<(Wire, usize)>, String> {
+/// Parses one frame's header: the message without its payload, and the
+/// payload's length.
+fn parse_header(mut bytes: &[u8]) -> Result<(Wire, usize), String> {
     let options = capnp::message::ReaderOptions::new();
-    let msg = match capnp::serialize::try_read_message(&mut *r, options) {
-        Ok(Some(m)) => m,
-        Ok(None) => return Ok(None),
-        Err(e) => return Err(format!("bad frame header: {e}")),
-    };
+    let msg = capnp::serialize::read_message_from_flat_slice(&mut bytes, options)
+        .map_err(|e| format!("bad frame header: {e}"))?;
     let m = msg
         .get_root::<peer_message::Reader<'_>>()
         .map_err(|e| format!("bad frame header: {e}"))?;
@@ -401,57 +739,7 @@ fn read_header(r: &mut impl Read) -> Result<Option<(Wire, usize)>, String> {
         ack_for: m.get_ack_for(),
         rma: m.get_rma(),
     };
-    Ok(Some((w, len)))
-}
-
-/// Reads a frame's `len`-byte payload into a new buffer.
-fn read_payload(r: &mut impl Read, len: usize) -> Result<Vec<u8>, String> {
-    // Read into spare capacity: no zero-filling of a buffer about to be overwritten.
-    let mut data = Vec::with_capacity(len);
-    let got = r
-        .take(len as u64)
-        .read_to_end(&mut data)
-        .map_err(|e| format!("reading a {len}-byte payload: {e}"))?;
-    if got != len {
-        return Err(format!("the connection closed inside a {len}-byte payload"));
-    }
-    Ok(data)
-}
-
-/// Reads a frame's `len`-byte payload into the start of `dst` (guest memory with
-/// room for it): what the reader has buffered, then straight from the socket.
-fn read_into_guest(
-    r: &mut BufReader<std::net::TcpStream>,
-    dst: &GuestSlice,
-    len: usize,
-) -> Result<(), String> {
-    let buffered = r.buffer();
-    let k = buffered.len().min(len);
-    dst.write_from(0, &buffered[..k]);
-    r.consume(k);
-    let fd = r.get_ref().as_raw_fd();
-    let mut off = k;
-    while off < len {
-        let rest = dst
-            .sub(off, len - off)
-            .ok_or("payload outside the receive buffer")?;
-        // SAFETY: `rest` is in bounds of the receiver's linear memory, which stays
-        // mapped for the job; the receive owns it until completed (MPI forbids the
-        // program to touch it meanwhile), and no Rust reference to it exists.
-        let n = unsafe { libc::read(fd, rest.as_ptr() as *mut libc::c_void, len - off) };
-        if n < 0 {
-            let e = std::io::Error::last_os_error();
-            if e.kind() == std::io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(format!("reading a {len}-byte payload: {e}"));
-        }
-        if n == 0 {
-            return Err(format!("the connection closed inside a {len}-byte payload"));
-        }
-        off += n as usize;
-    }
-    Ok(())
+    Ok((w, len))
 }
 
 /// How a job's ranks on this node reach its ranks on other nodes.
@@ -466,6 +754,8 @@ pub struct RemoteLink {
     next_id: AtomicU64,
     /// Pieces received so far of a message, per sending world rank.
     partial: Mutex<HashMap<u32, Vec<u8>>>,
+    /// The connections from other nodes, read by this job's waiting ranks.
+    inbound: Arc<Inbound>,
 }
 
 impl RemoteLink {
@@ -474,6 +764,7 @@ impl RemoteLink {
         job_id: u64,
         node_of: Vec<usize>,
         outbound: Vec<Option<Arc<DataConn>>>,
+        inbound: Arc<Inbound>,
     ) -> RemoteLink {
         RemoteLink {
             job_id,
@@ -482,7 +773,18 @@ impl RemoteLink {
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             partial: Mutex::new(HashMap::new()),
+            inbound,
         }
+    }
+
+    /// Blocks a rank of this job until `ready()` (or `stop()`), reading the
+    /// connections from other nodes while it waits.
+    pub fn block_until(
+        &self,
+        ready: impl FnMut() -> bool,
+        stop: impl Fn() -> bool,
+    ) -> MpiResult<()> {
+        self.inbound.block_until(ready, stop)
     }
 
     /// Index (in the job's node list) of the node running world rank `rank`.
@@ -596,7 +898,7 @@ impl RemoteLink {
             ..Wire::default()
         };
         self.write(to, &w, Payload::Host(&req))?;
-        crate::mpi::transport::block_until(|| state.is_done(), stopped)?;
+        self.block_until(|| state.is_done(), stopped)?;
         Ok(state.take_data())
     }
 

@@ -125,8 +125,7 @@ impl MpiRank {
 
     /// Blocks until `state` completes (or the job is stopped).
     pub fn block_on(&self, state: &ReqState) -> MpiResult<()> {
-        let world = &self.world;
-        transport::block_until(|| state.is_done(), || world.is_stopped())
+        self.world.block_until(|| state.is_done())
     }
 
     /// Finishes a completed request: unpacks non-contiguous receives and returns
@@ -367,8 +366,7 @@ impl MpiRank {
             WaitFor::Any => states.iter().flatten().any(|s| s.is_done()),
         };
         if block {
-            let world = &self.world;
-            transport::block_until(|| ready(&states), || world.is_stopped())?;
+            self.world.block_until(|| ready(&states))?;
         } else if !ready(&states) {
             return Ok(Some(Vec::new()));
         }
@@ -411,14 +409,10 @@ impl MpiRank {
             return Ok(mailbox.probe(comm.ctx, src, tag));
         }
         let mut found = None;
-        let world = &self.world;
-        transport::block_until(
-            || {
-                found = mailbox.probe(comm.ctx, src, tag);
-                found.is_some()
-            },
-            || world.is_stopped(),
-        )?;
+        self.world.block_until(|| {
+            found = mailbox.probe(comm.ctx, src, tag);
+            found.is_some()
+        })?;
         Ok(found)
     }
 
@@ -552,14 +546,10 @@ impl MpiRank {
         let mailbox = self.world.mailbox(self.me)?;
         let mut taken = mailbox.take(comm.ctx, src, tag);
         if taken.is_none() && block {
-            let world = &self.world;
-            transport::block_until(
-                || {
-                    taken = mailbox.take(comm.ctx, src, tag);
-                    taken.is_some()
-                },
-                || world.is_stopped(),
-            )?;
+            self.world.block_until(|| {
+                taken = mailbox.take(comm.ctx, src, tag);
+                taken.is_some()
+            })?;
         }
         Ok(taken.map(|env| {
             let st = transport::envelope_status(&env);

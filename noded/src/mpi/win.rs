@@ -18,7 +18,7 @@ use super::datatype::{Datatype, TypedBuf};
 use super::error::{MpiError, MpiResult};
 use super::op::{self, Op};
 use super::rank::{Comm, MpiRank};
-use super::transport::{self, Data, Envelope, Posted, ReqState, Target};
+use super::transport::{Data, Envelope, Posted, ReqState, Target};
 use std::collections::HashMap;
 use std::sync::atomic::{fence, Ordering};
 use std::sync::{Arc, Mutex};
@@ -1028,8 +1028,7 @@ impl MpiRank {
             return Ok(());
         }
         let shared = &w.shared;
-        let world = &self.world;
-        transport::block_until(|| shared.try_lock(t, exclusive), || world.is_stopped())?;
+        self.world.block_until(|| shared.try_lock(t, exclusive))?;
         fence(Ordering::SeqCst);
         Ok(())
     }

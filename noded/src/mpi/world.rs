@@ -263,6 +263,15 @@ impl World {
         self.windows.lock().expect("windows lock").get(&id).cloned()
     }
 
+    /// Blocks a local rank until `ready()` or the job stops. A rank of a job that
+    /// spans nodes reads the connections from other nodes while it waits.
+    pub fn block_until(&self, ready: impl FnMut() -> bool) -> MpiResult<()> {
+        match &self.link {
+            Some(link) => link.block_until(ready, || self.is_stopped()),
+            None => super::transport::block_until(ready, || self.is_stopped()),
+        }
+    }
+
     /// Sends a one-sided request from local rank `from` to rank `to` on another
     /// node and waits for the reply.
     pub fn rma_request(&self, from: u32, to: u32, req: Vec<u8>) -> MpiResult<Vec<u8>> {

@@ -356,10 +356,14 @@ impl Inbound {
         if !conns.is_empty() {
             let mut fds: Vec<libc::pollfd> = conns.iter().map(|c| c.pollfd()).collect();
             self.watchers.fetch_add(1, Ordering::SeqCst);
-            let watching = self.watch(&conns, &mut fds, &mut ready, &stop);
-            if self.watchers.fetch_sub(1, Ordering::SeqCst) == 1 && poll(&mut fds, 0) > 0 {
-                // Frames arrived after this rank last looked: the reader threads
-                // must not wait out their STAND_ASIDE pause for them.
+            let (watching, clean) = self.watch(&conns, &mut fds, &mut ready, &stop);
+            let parking = matches!(watching, Ok(false));
+            if self.watchers.fetch_sub(1, Ordering::SeqCst) == 1
+                && (parking || (!clean && poll(&mut fds, 0) > 0))
+            {
+                // The reader threads must not wait out their STAND_ASIDE pause:
+                // this rank is going to sleep until they read its message, or
+                // frames arrived after it last looked.
                 let _g = self.aside.lock().expect("inbound lock");
                 self.resume.notify_all();
             }
@@ -373,26 +377,28 @@ impl Inbound {
     }
 
     /// Reads frames from `conns` until `ready()` (Ok(true)) or for [`WATCH`]
-    /// (Ok(false)).
+    /// (Ok(false)); also whether the connections were empty when last looked at.
     fn watch(
         &self,
         conns: &[Arc<InConn>],
         fds: &mut [libc::pollfd],
         ready: &mut impl FnMut() -> bool,
         stop: &impl Fn() -> bool,
-    ) -> MpiResult<bool> {
+    ) -> (MpiResult<bool>, bool) {
         let start = Instant::now();
+        let mut clean = false;
         for spins in 0u32.. {
             if ready() {
-                return Ok(true);
+                return (Ok(true), clean);
             }
             if stop() {
-                return Err(MpiError::stopped());
+                return (Err(MpiError::stopped()), clean);
             }
+            clean = true;
             if poll(fds, 0) > 0 {
                 for (c, fd) in conns.iter().zip(fds.iter()) {
                     if fd.revents != 0 {
-                        c.read_available(Some(stop));
+                        clean &= c.read_available(Some(stop));
                     }
                 }
                 continue;
@@ -405,7 +411,7 @@ impl Inbound {
                 break;
             }
         }
-        Ok(false)
+        (Ok(false), clean)
     }
 
     /// The reader thread of `conn`: reads frames whenever no rank is watching.
@@ -471,24 +477,75 @@ impl InConn {
     /// writing it in one go. A rank passes its job's `stop`, which lets it give
     /// up on a frame whose sender stalls while the job is stopped (closing the
     /// connection); a reader thread passes None.
-    fn read_available(&self, stop: Option<&dyn Fn() -> bool>) {
+    /// Returns whether it left the socket empty (false if another thread was
+    /// reading it).
+    fn read_available(&self, stop: Option<&dyn Fn() -> bool>) -> bool {
         let Ok(mut buf) = self.buf.try_lock() else {
-            return;
+            return false;
         };
         loop {
             if self.closed.load(Ordering::Acquire) {
-                return;
+                return true;
             }
-            if buf.is_empty() && poll(&mut [self.pollfd()], 0) <= 0 {
-                return;
-            }
-            if let Err(e) = self.read_frame(&mut buf, stop) {
+            let read = match buf.is_empty() {
+                true => self.try_fill(&mut buf),
+                false => Ok(true),
+            };
+            let read = match read {
+                Ok(false) => return true,
+                Ok(true) => self.read_frame(&mut buf, stop),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = read {
                 if let ReadErr::Failed(e) = e {
                     log::warn!("peer connection from {}: {e}", self.peer);
                 }
                 self.closed.store(true, Ordering::Release);
                 let _ = self.stream.shutdown(std::net::Shutdown::Both);
-                return;
+                return true;
+            }
+        }
+    }
+
+    /// Reads what the socket has now (up to 64 KiB) into `buf`, without
+    /// waiting: false if it had nothing.
+    fn try_fill(&self, buf: &mut Vec<u8>) -> Result<bool, ReadErr> {
+        buf.reserve(1 << 16);
+        let spare = buf.spare_capacity_mut();
+        match self.recv(spare.as_mut_ptr() as *mut u8, spare.len())? {
+            Some(n) => {
+                // SAFETY: recv() initialised the first n spare bytes.
+                unsafe { buf.set_len(buf.len() + n) };
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// One non-blocking `recv` of at most `len` bytes into `dst`: None if the
+    /// socket has nothing now.
+    fn recv(&self, dst: *mut u8, len: usize) -> Result<Option<usize>, ReadErr> {
+        loop {
+            // SAFETY: the callers pass `len` writable bytes at `dst`.
+            let n = unsafe {
+                libc::recv(
+                    self.stream.as_raw_fd(),
+                    dst as *mut libc::c_void,
+                    len,
+                    libc::MSG_DONTWAIT,
+                )
+            };
+            if n > 0 {
+                return Ok(Some(n as usize));
+            }
+            if n == 0 {
+                return Err(ReadErr::Closed);
+            }
+            let e = std::io::Error::last_os_error();
+            match e.kind() {
+                std::io::ErrorKind::Interrupted => continue,
+                std::io::ErrorKind::WouldBlock => return Ok(None),
+                _ => return Err(ReadErr::Failed(e.to_string())),
             }
         }
     }
@@ -520,26 +577,8 @@ impl InConn {
     ) -> Result<usize, ReadErr> {
         let mut polled: Option<Instant> = None;
         loop {
-            // SAFETY: the callers pass `len` writable bytes at `dst`.
-            let n = unsafe {
-                libc::recv(
-                    self.stream.as_raw_fd(),
-                    dst as *mut libc::c_void,
-                    len,
-                    libc::MSG_DONTWAIT,
-                )
-            };
-            if n > 0 {
-                return Ok(n as usize);
-            }
-            if n == 0 {
-                return Err(ReadErr::Closed);
-            }
-            let e = std::io::Error::last_os_error();
-            match e.kind() {
-                std::io::ErrorKind::Interrupted => continue,
-                std::io::ErrorKind::WouldBlock => {}
-                _ => return Err(ReadErr::Failed(e.to_string())),
+            if let Some(n) = self.recv(dst, len)? {
+                return Ok(n);
             }
             match (stop, polled) {
                 (Some(_), None) => polled = Some(Instant::now()),

@@ -15,8 +15,8 @@
 //! A message that a posted receive is already waiting for is read from the
 //! socket straight into that receive's buffer; any other goes into the
 //! destination rank's mailbox, where matching happens exactly as for local
-//! messages (ANY_SOURCE included). One-sided requests are served on a thread of
-//! their own.
+//! messages (ANY_SOURCE included); one-sided requests are served where they are
+//! read (serving one never waits).
 //! Acknowledgements and one-sided replies are queued to a control thread per
 //! connection, so no thread that reads a connection ever waits on a write (two
 //! readers each blocked writing to the other would deadlock). Payloads travel in
@@ -306,6 +306,10 @@ const WATCH: Duration = Duration::from_micros(1000);
 /// How often a reader thread that stood aside for waiting ranks looks again.
 const STAND_ASIDE: Duration = Duration::from_millis(1);
 
+/// A rank that polled the connections this recently (µs) is likely to again:
+/// reader threads stand aside.
+const POLLED_LATELY_US: u64 = 200;
+
 /// Longest frame header accepted (a `PeerMessage` is about a hundred bytes).
 const MAX_HEADER: usize = 1 << 16;
 
@@ -320,6 +324,12 @@ pub struct Inbound {
     conns: Mutex<Arc<Vec<Arc<InConn>>>>,
     /// Ranks currently reading the connections while they wait.
     watchers: AtomicUsize,
+    /// Ranks that stopped reading and sleep until their message is read.
+    sleepers: AtomicUsize,
+    /// When a rank last read the connections from a polling MPI call (MPI_Test,
+    /// MPI_Iprobe, MPI_Win_flush, ...), in microseconds since `epoch`.
+    polled: AtomicU64,
+    epoch: std::sync::OnceLock<Instant>,
     aside: Mutex<()>,
     resume: Condvar,
 }
@@ -342,6 +352,39 @@ impl Inbound {
         *conns = Arc::new(list);
     }
 
+    fn now_us(&self) -> u64 {
+        self.epoch.get_or_init(Instant::now).elapsed().as_micros() as u64
+    }
+
+    /// Reads what the inbound connections have now, for an MPI call that polls
+    /// (a program looping on MPI_Test or on a flag in a window makes progress on
+    /// its own CPU, as with an MPI library's progress engine). Reader threads
+    /// stand aside while ranks keep polling.
+    pub fn progress(&self, stop: impl Fn() -> bool) {
+        let conns = self.conns.lock().expect("inbound lock").clone();
+        if conns.is_empty() || transport::oversubscribed() {
+            return;
+        }
+        self.polled.store(self.now_us(), Ordering::Relaxed);
+        let mut fds: Vec<libc::pollfd> = conns.iter().map(|c| c.pollfd()).collect();
+        if poll(&mut fds, 0) > 0 {
+            for (c, fd) in conns.iter().zip(fds.iter()) {
+                if fd.revents != 0 {
+                    c.read_available(Some(&stop));
+                }
+            }
+        }
+    }
+
+    /// Whether some rank reads the connections now or polled them lately.
+    fn watched(&self) -> bool {
+        self.watchers.load(Ordering::SeqCst) > 0
+            || self
+                .now_us()
+                .saturating_sub(self.polled.load(Ordering::Relaxed))
+                < POLLED_LATELY_US
+    }
+
     /// Blocks until `ready()` (or `stop()`), reading the inbound connections
     /// for a while first, then parking as [`transport::block_until`] does.
     pub fn block_until(
@@ -353,17 +396,22 @@ impl Inbound {
             return Ok(());
         }
         let conns = self.conns.lock().expect("inbound lock").clone();
-        if !conns.is_empty() {
+        // With more ranks than CPUs, a rank that polls takes a CPU from a rank
+        // with work: the reader threads read, as they do for computing ranks.
+        if !conns.is_empty() && !transport::oversubscribed() {
             let mut fds: Vec<libc::pollfd> = conns.iter().map(|c| c.pollfd()).collect();
             self.watchers.fetch_add(1, Ordering::SeqCst);
             let (watching, clean) = self.watch(&conns, &mut fds, &mut ready, &stop);
             let parking = matches!(watching, Ok(false));
+            if parking {
+                self.sleepers.fetch_add(1, Ordering::SeqCst);
+            }
             if self.watchers.fetch_sub(1, Ordering::SeqCst) == 1
-                && (parking || (!clean && poll(&mut fds, 0) > 0))
+                && (self.sleepers.load(Ordering::SeqCst) > 0 || (!clean && poll(&mut fds, 0) > 0))
             {
                 // The reader threads must not wait out their STAND_ASIDE pause:
-                // this rank is going to sleep until they read its message, or
-                // frames arrived after it last looked.
+                // some rank sleeps until they read its message, or frames
+                // arrived after this one last looked.
                 let _g = self.aside.lock().expect("inbound lock");
                 self.resume.notify_all();
             }
@@ -372,6 +420,9 @@ impl Inbound {
                 Ok(false) => {}
                 Err(e) => return Err(e),
             }
+            let slept = transport::block_until(ready, stop);
+            self.sleepers.fetch_sub(1, Ordering::SeqCst);
+            return slept;
         }
         transport::block_until(ready, stop)
     }
@@ -419,7 +470,7 @@ impl Inbound {
         while !conn.closed.load(Ordering::Acquire) {
             {
                 let mut g = self.aside.lock().expect("inbound lock");
-                while self.watchers.load(Ordering::SeqCst) > 0 {
+                while self.watched() {
                     g = self
                         .resume
                         .wait_timeout(g, STAND_ASIDE)
@@ -428,7 +479,7 @@ impl Inbound {
                 }
             }
             let mut fd = [conn.pollfd()];
-            if poll(&mut fd, -1) < 0 || self.watchers.load(Ordering::SeqCst) > 0 {
+            if poll(&mut fd, -1) < 0 || self.watched() {
                 continue;
             }
             conn.read_available(None);
@@ -452,9 +503,6 @@ struct InConn {
     buf: Mutex<Vec<u8>>,
     closed: AtomicBool,
     registry: Arc<Mutex<Registry>>,
-    /// One-sided requests, served on a thread of their own so that readers go on
-    /// reading while one waits (e.g. for a window lock).
-    rma: Mutex<std::sync::mpsc::Sender<(Arc<World>, Wire)>>,
 }
 
 /// Outcome of reading from the socket: bytes read, or why not.
@@ -568,7 +616,8 @@ impl InConn {
     /// Reads at most `len` bytes from the socket into `dst`, waiting for at
     /// least one: a rank (`stop` given) polls for up to [`WATCH`] first, as it
     /// would while waiting, since sleeping and waking costs more than the rest
-    /// of a frame takes to arrive; a reader thread sleeps at once.
+    /// of a frame takes to arrive (unless ranks outnumber CPUs); a reader thread
+    /// sleeps at once.
     fn read_some(
         &self,
         dst: *mut u8,
@@ -581,7 +630,7 @@ impl InConn {
                 return Ok(n);
             }
             match (stop, polled) {
-                (Some(_), None) => polled = Some(Instant::now()),
+                (Some(_), None) if !transport::oversubscribed() => polled = Some(Instant::now()),
                 (Some(_), Some(t)) if t.elapsed() < WATCH => std::thread::yield_now(),
                 _ => self.wait_readable(stop.unwrap_or(&|| false))?,
             }
@@ -687,13 +736,11 @@ impl InConn {
         // SAFETY: read_payload wrote all `len` bytes.
         unsafe { data.set_len(len) };
         w.data = data.into();
+        // One-sided requests are served here too: serving never waits (locks
+        // are tried, not awaited) and the reply is never a blocking write.
         let routed = self.registry.lock().expect("registry lock").route(w);
         if let Some((world, w)) = routed {
-            if w.rma {
-                let _ = self.rma.lock().expect("rma queue lock").send((world, w));
-            } else {
-                world.receive_remote(w);
-            }
+            world.receive_remote(w);
         }
         Ok(())
     }
@@ -720,25 +767,12 @@ pub fn serve(stream: std::net::TcpStream, registry: Arc<Mutex<Registry>>, inboun
         .peer_addr()
         .map(|a| a.to_string())
         .unwrap_or_else(|_| "a peer".into());
-    let (rma_tx, rma_rx) = std::sync::mpsc::channel::<(Arc<World>, Wire)>();
-    let spawned = std::thread::Builder::new()
-        .name("peer-rma".into())
-        .spawn(move || {
-            for (world, w) in rma_rx {
-                world.receive_remote(w);
-            }
-        });
-    if let Err(e) = spawned {
-        log::error!("peer connection from {peer}: cannot start a thread: {e}");
-        return;
-    }
     let conn = Arc::new(InConn {
         peer,
         stream,
         buf: Mutex::new(Vec::new()),
         closed: AtomicBool::new(false),
         registry,
-        rma: Mutex::new(rma_tx),
     });
     inbound.add(conn.clone());
     let reader = inbound.clone();
@@ -824,6 +858,11 @@ impl RemoteLink {
         stop: impl Fn() -> bool,
     ) -> MpiResult<()> {
         self.inbound.block_until(ready, stop)
+    }
+
+    /// Reads what the connections from other nodes have now (polling MPI calls).
+    pub fn progress(&self, stop: impl Fn() -> bool) {
+        self.inbound.progress(stop)
     }
 
     /// Index (in the job's node list) of the node running world rank `rank`.

@@ -140,6 +140,7 @@ pub struct RankResult {
 
 /// Runs one rank to completion on the calling thread.
 pub fn run(engine: &Engine, pre: &InstancePre<RankCtx>, setup: RankSetup) -> RankResult {
+    let _running = crate::mpi::transport::RankRunning::start();
     let rank = setup.rank;
     setup
         .world

@@ -368,7 +368,10 @@ impl MpiRank {
         if block {
             self.world.block_until(|| ready(&states))?;
         } else if !ready(&states) {
-            return Ok(Some(Vec::new()));
+            self.world.progress();
+            if !ready(&states) {
+                return Ok(Some(Vec::new()));
+            }
         }
         Ok(Some(
             states
@@ -406,7 +409,12 @@ impl MpiRank {
         }
         let mailbox = self.world.mailbox(self.me)?;
         if !block {
-            return Ok(mailbox.probe(comm.ctx, src, tag));
+            let found = mailbox.probe(comm.ctx, src, tag);
+            if found.is_none() {
+                self.world.progress();
+                return Ok(mailbox.probe(comm.ctx, src, tag));
+            }
+            return Ok(found);
         }
         let mut found = None;
         self.world.block_until(|| {
@@ -545,6 +553,10 @@ impl MpiRank {
         }
         let mailbox = self.world.mailbox(self.me)?;
         let mut taken = mailbox.take(comm.ctx, src, tag);
+        if taken.is_none() && !block {
+            self.world.progress();
+            taken = mailbox.take(comm.ctx, src, tag);
+        }
         if taken.is_none() && block {
             self.world.block_until(|| {
                 taken = mailbox.take(comm.ctx, src, tag);

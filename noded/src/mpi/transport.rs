@@ -394,6 +394,34 @@ fn finish(
     });
 }
 
+/// Rank threads running on this node (all jobs).
+static RUNNING_RANKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Counts a rank thread as running while it lives.
+pub struct RankRunning(());
+
+impl RankRunning {
+    /// Counts the calling rank thread until the value is dropped.
+    pub fn start() -> RankRunning {
+        RUNNING_RANKS.fetch_add(1, Ordering::Relaxed);
+        RankRunning(())
+    }
+}
+
+impl Drop for RankRunning {
+    fn drop(&mut self) {
+        RUNNING_RANKS.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Whether this node runs more rank threads than it has CPUs: then a waiting
+/// rank must give its CPU up soon rather than poll for its message.
+pub fn oversubscribed() -> bool {
+    static CPUS: OnceLock<usize> = OnceLock::new();
+    let cpus = *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    RUNNING_RANKS.load(Ordering::Relaxed) > cpus
+}
+
 /// Blocks the calling rank until `ready()` holds, spinning briefly first (latency),
 /// then yielding, then parking (no busy wait when ranks outnumber cores).
 /// Returns `stopped()` as soon as `stop()` says the job is being torn down.

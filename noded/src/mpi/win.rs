@@ -1148,6 +1148,8 @@ impl MpiRank {
                 }
             }
         }
+        // Programs poll flags in windows with flushes: serve other nodes' requests.
+        self.world.progress();
         fence(Ordering::SeqCst);
         Ok(())
     }
@@ -1156,6 +1158,7 @@ impl MpiRank {
     /// which in the unified model is a fence.
     pub fn win_sync(&self, h: i32) -> MpiResult<()> {
         self.win(h)?;
+        self.world.progress();
         fence(Ordering::SeqCst);
         Ok(())
     }

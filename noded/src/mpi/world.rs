@@ -272,6 +272,15 @@ impl World {
         }
     }
 
+    /// Progress for an MPI call that only looks (MPI_Test, MPI_Iprobe, window
+    /// flushes): a rank of a job that spans nodes reads what the connections from
+    /// other nodes have now.
+    pub fn progress(&self) {
+        if let Some(link) = &self.link {
+            link.progress(|| self.is_stopped());
+        }
+    }
+
     /// Sends a one-sided request from local rank `from` to rank `to` on another
     /// node and waits for the reply.
     pub fn rma_request(&self, from: u32, to: u32, req: Vec<u8>) -> MpiResult<Vec<u8>> {

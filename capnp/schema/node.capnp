@@ -85,4 +85,5 @@ struct PeerMessage {
                         # (or the reply to one-sided request `ackFor`, in the payload)
   rma @9 :Bool;         # a one-sided request for the target's noded (in the payload)
   dataLen @10 :UInt32;  # payload bytes after the header (at most 4 MiB)
+  totalLen @11 :UInt64; # the whole message's bytes (every piece carries it)
 }

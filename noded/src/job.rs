@@ -164,6 +164,9 @@ pub fn start(
         // very CPU: yield so that it sends the report before the teardown runs.
         on_done(report);
         std::thread::yield_now();
+        // No other thread may write into a linear memory once it is freed (a
+        // late message or one-sided request from another node).
+        supervisor_world.retire_memories();
         drop(stores);
     }))
     .map_err(|e| format!("cannot start the job supervisor: {e}"))?;

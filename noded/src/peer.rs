@@ -29,7 +29,7 @@
 use crate::mpi::abi::{GuestSlice, Status};
 use crate::mpi::error::{MpiError, MpiResult};
 use crate::mpi::transport;
-use crate::mpi::transport::{Data, Envelope, ReqState};
+use crate::mpi::transport::{Data, Envelope, Posted, ReqState};
 use crate::mpi::world::World;
 use fbatch_proto::node_capnp::peer_message;
 use std::collections::{HashMap, VecDeque};
@@ -78,9 +78,11 @@ pub struct Wire {
     /// Tag.
     pub tag: i32,
     /// Payload piece.
-    pub data: bytes::Bytes,
+    pub data: Vec<u8>,
     /// More pieces follow.
     pub more: bool,
+    /// The whole message's length (every piece carries it).
+    pub total: u64,
     /// Synchronous send id (0 = none).
     pub sync_id: u64,
     /// Acknowledges synchronous send `ack_for` (0 = not an ack); with data, the
@@ -88,6 +90,21 @@ pub struct Wire {
     pub ack_for: u64,
     /// A one-sided request, served by the target's noded.
     pub rma: bool,
+}
+
+/// The frames of a `len`-byte message with header `w`: each header (`more`
+/// set on all but the last, `total` on all) and its byte range. At least one,
+/// so that an empty message travels too.
+fn pieces(w: Wire, len: usize) -> impl Iterator<Item = (Wire, usize, usize)> {
+    let n = len.div_ceil(PIECE).max(1);
+    (0..n).map(move |k| {
+        let piece = Wire {
+            more: k + 1 < n,
+            total: len as u64,
+            ..w.clone()
+        };
+        (piece, k * PIECE, ((k + 1) * PIECE).min(len))
+    })
 }
 
 /// Where a frame's payload comes from.
@@ -125,13 +142,16 @@ impl DataConn {
     /// that read peer connections, and a reader waiting on a write could wait on
     /// a reader that waits on it.
     fn send_control(self: &Arc<Self>, w: Wire, payload: Vec<u8>) {
-        // Usually the socket takes a small frame at once: no thread hop.
-        match self.write_frame(&w, Payload::Host(&payload), false) {
-            Ok(true) => return,
-            Ok(false) => {}
-            Err(e) => {
-                log::warn!("control frame to {}: {e}", self.addr);
-                return;
+        // Usually the socket takes a small frame at once: no thread hop. The
+        // pieces of a larger one all go through the queue, in order.
+        if payload.len() <= PIECE {
+            match self.write_frame(&w, Payload::Host(&payload), false) {
+                Ok(true) => return,
+                Ok(false) => {}
+                Err(e) => {
+                    log::warn!("control frame to {}: {e}", self.addr);
+                    return;
+                }
             }
         }
         let queue = self.control.get_or_init(|| {
@@ -152,7 +172,13 @@ impl DataConn {
             }
             tx
         });
-        let _ = queue.send((w, payload));
+        if payload.len() <= PIECE {
+            let _ = queue.send((w, payload));
+            return;
+        }
+        for (w, start, end) in pieces(w, payload.len()) {
+            let _ = queue.send((w, payload[start..end].to_vec()));
+        }
     }
 
     /// Whether a write failed (a new job should connect again).
@@ -193,6 +219,7 @@ impl DataConn {
             m.set_ack_for(w.ack_for);
             m.set_rma(w.rma);
             m.set_data_len(len as u32);
+            m.set_total_len(w.total);
         }
         let head = capnp::serialize::write_message_to_words(&header);
         let stream = if wait {
@@ -499,8 +526,8 @@ fn poll(fds: &mut [libc::pollfd], timeout: libc::c_int) -> libc::c_int {
 struct InConn {
     peer: String,
     stream: std::net::TcpStream,
-    /// Bytes read past the last whole frame; whoever holds it reads the socket.
-    buf: Mutex<Vec<u8>>,
+    /// What is read but not yet delivered; whoever holds it reads the socket.
+    state: Mutex<ReadState>,
     closed: AtomicBool,
     registry: Arc<Mutex<Registry>>,
 }
@@ -528,20 +555,21 @@ impl InConn {
     /// Returns whether it left the socket empty (false if another thread was
     /// reading it).
     fn read_available(&self, stop: Option<&dyn Fn() -> bool>) -> bool {
-        let Ok(mut buf) = self.buf.try_lock() else {
+        let Ok(mut state) = self.state.try_lock() else {
             return false;
         };
+        let ReadState { buf, pieces } = &mut *state;
         loop {
             if self.closed.load(Ordering::Acquire) {
                 return true;
             }
             let read = match buf.is_empty() {
-                true => self.try_fill(&mut buf),
+                true => self.try_fill(buf),
                 false => Ok(true),
             };
             let read = match read {
                 Ok(false) => return true,
-                Ok(true) => self.read_frame(&mut buf, stop),
+                Ok(true) => self.read_frame(buf, pieces, stop),
                 Err(e) => Err(e),
             };
             if let Err(e) = read {
@@ -682,6 +710,7 @@ impl InConn {
     fn read_frame(
         &self,
         buf: &mut Vec<u8>,
+        pieces: &mut HashMap<PieceKey, Assembly>,
         stop: Option<&dyn Fn() -> bool>,
     ) -> Result<(), ReadErr> {
         // A serialized Cap'n Proto message: segment count - 1, the segment
@@ -710,6 +739,26 @@ impl InConn {
         self.fill(buf, total, stop).map_err(inside_frame)?;
         let (mut w, len) = parse_header(&buf[..total]).map_err(ReadErr::Failed)?;
         buf.drain(..total);
+        // Pieces of one message carry the same sender, and one-sided requests
+        // and replies their own id (replies of one rank may interleave).
+        let key = (w.job_id, w.src_world, w.sync_id, w.ack_for, w.rma);
+        // A further piece of a message whose first piece came earlier (pieces of
+        // one sender's message come in order, on this connection).
+        if let Some(mut whole) = pieces.remove(&key) {
+            whole.read_piece(self, buf, len, stop)?;
+            if w.more {
+                pieces.insert(key, whole);
+            } else {
+                self.deliver_whole(whole, w);
+            }
+            return Ok(());
+        }
+        let message_len = (w.total as usize).max(len);
+        if message_len > MAX_MESSAGE {
+            return Err(ReadErr::Failed(format!(
+                "a message of {message_len} bytes is larger than any linear memory"
+            )));
+        }
         // A receive already waiting for this message takes the payload straight
         // from the socket into its buffer.
         let running = self
@@ -720,29 +769,150 @@ impl InConn {
             .get(&w.job_id)
             .cloned();
         if let Some(world) = running {
-            if let Some((posted, dst)) = world.claim_direct(&w, len) {
-                if dst.len() < len {
+            let alive = world.memories();
+            let claimed = alive
+                .as_ref()
+                .and_then(|_| world.claim_direct(&w, message_len));
+            if let Some((posted, dst)) = claimed {
+                if dst.len() < message_len {
                     return Err(ReadErr::Failed("payload outside the receive buffer".into()));
                 }
                 self.read_payload(buf, dst.as_ptr(), len, stop)
                     .map_err(inside_frame)?;
-                world.complete_direct(posted, &w, len);
+                drop(alive);
+                if w.more {
+                    let direct = Assembly::Direct {
+                        world,
+                        posted,
+                        dst,
+                        filled: len,
+                    };
+                    pieces.insert(key, direct);
+                } else {
+                    world.complete_direct(posted, &w, len);
+                }
                 return Ok(());
             }
         }
-        let mut data = Vec::with_capacity(len);
+        let mut data = Vec::new();
+        data.try_reserve_exact(if w.more { message_len } else { len })
+            .map_err(|e| ReadErr::Failed(format!("buffering a {message_len}-byte message: {e}")))?;
         self.read_payload(buf, data.as_mut_ptr(), len, stop)
             .map_err(inside_frame)?;
         // SAFETY: read_payload wrote all `len` bytes.
         unsafe { data.set_len(len) };
-        w.data = data.into();
-        // One-sided requests are served here too: serving never waits (locks
-        // are tried, not awaited) and the reply is never a blocking write.
+        if w.more {
+            pieces.insert(key, Assembly::Host(data));
+            return Ok(());
+        }
+        w.data = data;
+        self.route(w);
+        Ok(())
+    }
+
+    /// Routes a whole message (or one-sided request) to its job. One-sided
+    /// requests are served here too: serving never waits (locks are tried, not
+    /// awaited) and the reply is never a blocking write.
+    fn route(&self, w: Wire) {
         let routed = self.registry.lock().expect("registry lock").route(w);
         if let Some((world, w)) = routed {
             world.receive_remote(w);
         }
-        Ok(())
+    }
+
+    /// Delivers a message whose last piece `last` has been read.
+    fn deliver_whole(&self, whole: Assembly, mut last: Wire) {
+        match whole {
+            Assembly::Direct {
+                world,
+                posted,
+                filled,
+                ..
+            } => world.complete_direct(posted, &last, filled),
+            Assembly::Host(data) => {
+                last.data = data;
+                self.route(last);
+            }
+            Assembly::Dropped => {}
+        }
+    }
+}
+
+/// Largest message accepted from another node (a wasm32 linear memory's size).
+const MAX_MESSAGE: usize = 4 << 30;
+
+/// A message arriving in pieces: job, sending world rank, sync id, the
+/// request a reply answers, one-sided request.
+type PieceKey = (u64, u32, u64, u64, bool);
+
+/// What a connection's reader holds between frames.
+#[derive(Default)]
+struct ReadState {
+    /// Bytes read past the last whole frame.
+    buf: Vec<u8>,
+    /// Messages whose first pieces have been read.
+    pieces: HashMap<PieceKey, Assembly>,
+}
+
+/// A message arriving in pieces.
+enum Assembly {
+    /// Read straight into the receive that was waiting for it.
+    Direct {
+        world: Arc<World>,
+        posted: Posted,
+        dst: GuestSlice,
+        filled: usize,
+    },
+    /// Read into a host buffer, for the destination's mailbox.
+    Host(Vec<u8>),
+    /// Its job's ranks have ended here: the rest is read and dropped.
+    Dropped,
+}
+
+impl Assembly {
+    /// Reads the next `len`-byte piece.
+    fn read_piece(
+        &mut self,
+        conn: &InConn,
+        buf: &mut Vec<u8>,
+        len: usize,
+        stop: Option<&dyn Fn() -> bool>,
+    ) -> Result<(), ReadErr> {
+        match self {
+            Assembly::Direct {
+                world, dst, filled, ..
+            } => {
+                let alive = world.memories();
+                if alive.is_some() && *filled + len <= dst.len() {
+                    // SAFETY: filled + len <= dst.len() keeps the piece in the
+                    // receive buffer, and the memory stays mapped while `alive`.
+                    let at = unsafe { dst.as_ptr().add(*filled) };
+                    conn.read_payload(buf, at, len, stop)
+                        .map_err(inside_frame)?;
+                    *filled += len;
+                    return Ok(());
+                }
+                drop(alive);
+                *self = Assembly::Dropped;
+                self.read_piece(conn, buf, len, stop)
+            }
+            Assembly::Host(data) => {
+                data.try_reserve(len)
+                    .map_err(|e| ReadErr::Failed(format!("buffering a message: {e}")))?;
+                // SAFETY: the reservation leaves `len` spare bytes after the end.
+                let at = unsafe { data.as_mut_ptr().add(data.len()) };
+                conn.read_payload(buf, at, len, stop)
+                    .map_err(inside_frame)?;
+                // SAFETY: read_payload wrote them.
+                unsafe { data.set_len(data.len() + len) };
+                Ok(())
+            }
+            Assembly::Dropped => {
+                let mut scratch = Vec::with_capacity(len);
+                conn.read_payload(buf, scratch.as_mut_ptr(), len, stop)
+                    .map_err(inside_frame)
+            }
+        }
     }
 }
 
@@ -770,7 +940,7 @@ pub fn serve(stream: std::net::TcpStream, registry: Arc<Mutex<Registry>>, inboun
     let conn = Arc::new(InConn {
         peer,
         stream,
-        buf: Mutex::new(Vec::new()),
+        state: Mutex::new(ReadState::default()),
         closed: AtomicBool::new(false),
         registry,
     });
@@ -806,8 +976,9 @@ fn parse_header(mut bytes: &[u8]) -> Result<(Wire, usize), String> {
         ctx: m.get_ctx(),
         src: m.get_src(),
         tag: m.get_tag(),
-        data: bytes::Bytes::new(),
+        data: Vec::new(),
         more: m.get_more(),
+        total: m.get_total_len(),
         sync_id: m.get_sync_id(),
         ack_for: m.get_ack_for(),
         rma: m.get_rma(),
@@ -825,8 +996,6 @@ pub struct RemoteLink {
     /// Sends waiting for the receiver's acknowledgement.
     pending: Mutex<HashMap<u64, Arc<ReqState>>>,
     next_id: AtomicU64,
-    /// Pieces received so far of a message, per sending world rank.
-    partial: Mutex<HashMap<u32, Vec<u8>>>,
     /// The connections from other nodes, read by this job's waiting ranks.
     inbound: Arc<Inbound>,
 }
@@ -845,7 +1014,6 @@ impl RemoteLink {
             outbound,
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
-            partial: Mutex::new(HashMap::new()),
             inbound,
         }
     }
@@ -925,21 +1093,17 @@ impl RemoteLink {
             Data::Bytes(b) => b.len(),
             Data::Guest { slice, .. } => slice.len(),
         };
-        // At least one piece, so an empty message travels too.
-        let pieces = len.div_ceil(PIECE).max(1);
-        for k in 0..pieces {
-            let (start, end) = (k * PIECE, ((k + 1) * PIECE).min(len));
-            let w = Wire {
-                job_id: self.job_id,
-                dst: to,
-                src_world: from,
-                ctx,
-                src,
-                tag,
-                more: k + 1 < pieces,
-                sync_id,
-                ..Wire::default()
-            };
+        let w = Wire {
+            job_id: self.job_id,
+            dst: to,
+            src_world: from,
+            ctx,
+            src,
+            tag,
+            sync_id,
+            ..Wire::default()
+        };
+        for (w, start, end) in pieces(w, len) {
             let payload = match &data {
                 Data::Bytes(b) => Payload::Host(&b[start..end]),
                 Data::Guest { slice, .. } => Payload::Guest(slice, start, end - start),
@@ -975,7 +1139,9 @@ impl RemoteLink {
             rma: true,
             ..Wire::default()
         };
-        self.write(to, &w, Payload::Host(&req))?;
+        for (w, start, end) in pieces(w, req.len()) {
+            self.write(to, &w, Payload::Host(&req[start..end]))?;
+        }
         self.block_until(|| state.is_done(), stopped)?;
         Ok(state.take_data())
     }
@@ -993,14 +1159,6 @@ impl RemoteLink {
             Ok(conn) => conn.send_control(w, data),
             Err(e) => log::warn!("{}", e.msg),
         }
-    }
-
-    /// Whether pieces of a message from world rank `src_world` are still coming.
-    pub fn has_partial(&self, src_world: u32) -> bool {
-        self.partial
-            .lock()
-            .expect("partial lock")
-            .contains_key(&src_world)
     }
 
     /// For a synchronous send's message: the state whose completion (at the match)
@@ -1024,9 +1182,10 @@ impl RemoteLink {
         })
     }
 
-    /// Handles a message from another node: an acknowledgement completes the
-    /// waiting send; a (last) piece becomes an envelope for the destination's
-    /// mailbox, returned with its destination.
+    /// Handles a message from another node (whole: its pieces were put
+    /// together as they were read): an acknowledgement completes the waiting
+    /// send; a message becomes an envelope for the destination's mailbox,
+    /// returned with its destination.
     pub fn receive(self: &Arc<Self>, w: Wire) -> Option<(u32, Envelope)> {
         if w.ack_for != 0 {
             if let Some(state) = self
@@ -1035,29 +1194,13 @@ impl RemoteLink {
                 .expect("pending lock")
                 .remove(&w.ack_for)
             {
-                state.set_data(Vec::from(w.data));
+                state.set_data(w.data);
                 state.complete(Status::default());
             }
             return None;
         }
-        let sync = if w.more { None } else { self.sync_for(&w) };
-        let data = {
-            let mut partial = self.partial.lock().expect("partial lock");
-            if w.more {
-                partial
-                    .entry(w.src_world)
-                    .or_default()
-                    .extend_from_slice(&w.data);
-                return None;
-            }
-            match partial.remove(&w.src_world) {
-                Some(mut head) => {
-                    head.extend_from_slice(&w.data);
-                    head
-                }
-                None => Vec::from(w.data),
-            }
-        };
+        let sync = self.sync_for(&w);
+        let data = w.data;
         Some((
             w.dst,
             Envelope {

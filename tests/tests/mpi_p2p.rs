@@ -198,6 +198,15 @@ fn persistent_requests_match_openmpi() {
     }
 }
 
+#[test]
+fn messages_larger_than_a_frame_piece_match_openmpi() {
+    let c = Cluster::start(&[("node0", 4)]);
+    for n in [1, 4] {
+        let out = same_as_mpirun(&c, "mpi/p2p_large", n, &[]);
+        assert_eq!(count(&out, ": 0 wrong elements"), 5, "{out}");
+    }
+}
+
 /// Occurrences of `what` in a program's output.
 fn count(out: &str, what: &str) -> usize {
     out.matches(what).count()

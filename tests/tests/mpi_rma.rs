@@ -44,6 +44,9 @@ fn put_and_get_with_fences_and_derived_types_match_openmpi() {
         let out = same_as_mpirun(&c, "mpi/rma_derived", n, &[]);
         assert_eq!(done(&out, "rma_derived"), n as usize, "{out}");
     }
+    // 9 MiB transfers.
+    let out = same_as_mpirun(&c, "mpi/rma_large", 4, &[]);
+    assert_eq!(out.matches(": 0 wrong elements").count(), 2, "{out}");
 }
 
 #[test]

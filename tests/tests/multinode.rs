@@ -49,6 +49,19 @@ fn point_to_point_across_nodes_matches_openmpi() {
 }
 
 #[test]
+fn messages_larger_than_a_frame_piece_cross_nodes_intact() {
+    // 9 MiB messages and one-sided transfers travel as several frames: read
+    // straight into posted receives, buffered when unexpected, truncated.
+    let c = three_nodes();
+    let out = spread(&c, "mpi/p2p_large", 4);
+    assert_eq!(out.matches(": 0 wrong elements").count(), 5, "{out}");
+    assert_eq!(nodes_of(&c, "mpi_p2p_large").len(), 3);
+    let out = spread(&c, "mpi/rma_large", 4);
+    assert_eq!(out.matches(": 0 wrong elements").count(), 2, "{out}");
+    assert_eq!(nodes_of(&c, "mpi_rma_large").len(), 3);
+}
+
+#[test]
 fn collectives_across_nodes_match_openmpi() {
     let c = three_nodes();
     for prog in [

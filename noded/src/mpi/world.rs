@@ -54,6 +54,9 @@ pub struct World {
     probes: Mutex<Vec<usize>>,
     /// Host base address of each local rank's linear memory (0 until known).
     mem_bases: Mutex<Vec<usize>>,
+    /// True until the local ranks' linear memories are freed (see
+    /// [`World::memories`]).
+    memories: std::sync::RwLock<bool>,
     /// RMA windows of the job on this node, by their internal context id.
     windows: Mutex<HashMap<WinKey, Arc<WinShared>>>,
     /// memfd segments of shared windows being created, by context id.
@@ -85,6 +88,7 @@ impl World {
             stop: Mutex::new(None),
             probes: Mutex::new(Vec::new()),
             mem_bases: Mutex::new(vec![0; size as usize]),
+            memories: std::sync::RwLock::new(true),
             windows: Mutex::new(HashMap::new()),
             shm: Mutex::new(HashMap::new()),
             link,
@@ -189,7 +193,14 @@ impl World {
     pub fn receive_remote(&self, w: Wire) {
         let Some(link) = &self.link else { return };
         if w.rma {
-            let reply = super::rma_remote::encode_reply(super::rma_remote::serve(self, &w.data));
+            let served = match self.memories() {
+                Some(_alive) => super::rma_remote::serve(self, &w.data),
+                None => Err(MpiError::new(
+                    super::abi::MPI_ERR_WIN,
+                    "the target's ranks have ended",
+                )),
+            };
+            let reply = super::rma_remote::encode_reply(served);
             link.reply(w.dst, w.src_world, w.sync_id, reply);
             return;
         }
@@ -200,16 +211,17 @@ impl World {
         }
     }
 
-    /// For a message from another node whose payload has not been read yet: the
-    /// receive waiting for it, if its bytes can go straight into the receiver's
-    /// memory (a whole message, and a receive that wants it in guest memory).
+    /// For a message from another node whose payload has not been read yet (its
+    /// first piece, `len` bytes in all): the receive waiting for it, if its bytes
+    /// can go straight into the receiver's memory (a receive that wants them in
+    /// guest memory and has room). Call with [`World::memories`] held.
     pub fn claim_direct(
         &self,
         w: &Wire,
         len: usize,
     ) -> Option<(super::transport::Posted, super::abi::GuestSlice)> {
-        let link = self.link.as_ref()?;
-        if w.more || w.rma || w.ack_for != 0 || link.has_partial(w.src_world) {
+        self.link.as_ref()?;
+        if w.rma || w.ack_for != 0 {
             return None;
         }
         let mailbox = self.boxes.get(w.dst as usize)?.as_ref()?;
@@ -221,6 +233,20 @@ impl World {
     pub fn complete_direct(&self, p: super::transport::Posted, w: &Wire, len: usize) {
         let sync = self.link.as_ref().and_then(|l| l.sync_for(w));
         super::transport::complete_direct(p, w.src, w.tag, len, sync);
+    }
+
+    /// Permission to write into the local ranks' linear memories from another
+    /// thread (a message or one-sided request from another node), held while
+    /// writing; None once they are about to be freed.
+    pub fn memories(&self) -> Option<std::sync::RwLockReadGuard<'_, bool>> {
+        let alive = self.memories.read().expect("memories lock");
+        alive.then_some(alive)
+    }
+
+    /// Called before the local ranks' stores are dropped: waits for writers
+    /// from other threads to finish and lets no new one start.
+    pub fn retire_memories(&self) {
+        *self.memories.write().expect("memories lock") = false;
     }
 
     /// Records where a local rank's linear memory is mapped (for RMA).

@@ -4,29 +4,9 @@
  * truncated receive. Every rank checks every element; rank 0 prints the error
  * totals. (rma_large.c does the same for MPI_Put / MPI_Get.) */
 #include <mpi.h>
-#include <stdio.h>
 #include <stdlib.h>
 
-#define N ((9 << 20) / 8 + 3) /* doubles */
-
-static double value(int rank, int i, int salt) { return (double)rank * 1000003.0 + i + salt; }
-
-static int check(const double *b, int n, int stride, int rank, int salt) {
-    int bad = 0;
-    for (int i = 0; i < n; i++)
-        if (b[(long)i * stride] != value(rank, i, salt)) bad++;
-    return bad;
-}
-
-static void fill(double *a, int n, int rank, int salt) {
-    for (int i = 0; i < n; i++) a[i] = value(rank, i, salt);
-}
-
-static void report(const char *what, int bad, int rank) {
-    int total = 0;
-    MPI_Reduce(&bad, &total, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
-    if (rank == 0) printf("%s: %d wrong elements\n", what, total);
-}
+#include "large_common.h"
 
 int main(int argc, char **argv) {
     int rank, size, count;

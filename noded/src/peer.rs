@@ -394,13 +394,7 @@ impl Inbound {
         }
         self.polled.store(self.now_us(), Ordering::Relaxed);
         let mut fds: Vec<libc::pollfd> = conns.iter().map(|c| c.pollfd()).collect();
-        if poll(&mut fds, 0) > 0 {
-            for (c, fd) in conns.iter().zip(fds.iter()) {
-                if fd.revents != 0 {
-                    c.read_available(Some(&stop));
-                }
-            }
-        }
+        read_ready(&conns, &mut fds, &stop);
     }
 
     /// Whether some rank reads the connections now or polled them lately.
@@ -472,14 +466,12 @@ impl Inbound {
             if stop() {
                 return (Err(MpiError::stopped()), clean);
             }
-            clean = true;
-            if poll(fds, 0) > 0 {
-                for (c, fd) in conns.iter().zip(fds.iter()) {
-                    if fd.revents != 0 {
-                        clean &= c.read_available(Some(stop));
-                    }
+            match read_ready(conns, fds, stop) {
+                Some(emptied) => {
+                    clean = emptied;
+                    continue;
                 }
-                continue;
+                None => clean = true,
             }
             if spins < 32 {
                 std::hint::spin_loop();
@@ -513,6 +505,25 @@ impl Inbound {
         }
         self.remove(&conn);
     }
+}
+
+/// Reads every connection of `conns` that has bytes now (`fds` are their
+/// pollfds): None if none had any, else whether all were left empty.
+fn read_ready(
+    conns: &[Arc<InConn>],
+    fds: &mut [libc::pollfd],
+    stop: &dyn Fn() -> bool,
+) -> Option<bool> {
+    if poll(fds, 0) <= 0 {
+        return None;
+    }
+    let mut emptied = true;
+    for (c, fd) in conns.iter().zip(fds.iter()) {
+        if fd.revents != 0 {
+            emptied &= c.read_available(Some(stop));
+        }
+    }
+    Some(emptied)
 }
 
 /// `poll(2)` on `fds` for up to `timeout` ms (-1: no limit); the number ready.

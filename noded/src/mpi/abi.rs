@@ -392,11 +392,39 @@ impl GuestSlice {
         unsafe { std::ptr::copy(src.ptr.add(src_offset), self.ptr.add(dst_offset), n) }
     }
 
-    /// The bytes as a host vector.
+    /// The bytes as a host vector (written once: no zeroing pass first).
     pub fn to_vec(&self) -> Vec<u8> {
-        let mut v = vec![0u8; self.len];
-        self.read_into(0, &mut v);
+        let mut v = Vec::with_capacity(self.len);
+        // SAFETY: the capacity is `len`; the copy initialises all `len` bytes
+        // before `set_len` exposes them, and host and guest memory don't overlap.
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.ptr, v.as_mut_ptr(), self.len);
+            v.set_len(self.len);
+        }
         v
+    }
+
+    /// Runs `f` on the bytes as a host slice (a message combined where it lies,
+    /// in a local sender's memory while the sender waits for that to finish).
+    pub fn with_bytes<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
+        if self.len == 0 {
+            return f(&[]);
+        }
+        // SAFETY: ptr..ptr+len is inside a linear memory that lives for the job;
+        // its owner does not write it meanwhile (a send buffer being sent).
+        f(unsafe { std::slice::from_raw_parts(self.ptr, self.len) })
+    }
+
+    /// Runs `f` on the bytes as a mutable host slice (a reduction combining into
+    /// a rank's own receive buffer). Only the rank that owns the memory may call
+    /// this, while no MPI operation of its own writes the same bytes.
+    pub fn with_bytes_mut<R>(&self, f: impl FnOnce(&mut [u8]) -> R) -> R {
+        if self.len == 0 {
+            return f(&mut []);
+        }
+        // SAFETY: ptr..ptr+len is inside a linear memory that lives for the job;
+        // the caller is the owning rank, so nothing else borrows these bytes.
+        f(unsafe { std::slice::from_raw_parts_mut(self.ptr, self.len) })
     }
 
     /// Raw pointer (for reductions that operate in place).

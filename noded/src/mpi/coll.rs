@@ -2,12 +2,12 @@
 //! each communicator's collective context, so they never match user traffic.
 //! Reductions combine in rank order, so non-commutative operations are correct.
 
-use super::abi;
+use super::abi::{self, GuestSlice, Status};
 use super::datatype::{Prim, TypedBuf};
 use super::error::{MpiError, MpiResult};
 use super::op::{self, Op};
 use super::rank::{Comm, MpiRank};
-use super::transport::{Data, Envelope, Posted, ReqState, Target};
+use super::transport::{Data, Envelope, Posted, ReqState, Target, EAGER_LIMIT};
 
 const TAG_BARRIER: i32 = 1;
 const TAG_BCAST: i32 = 2;
@@ -39,6 +39,12 @@ pub trait Combine {
     fn commutative(&self) -> bool {
         true
     }
+
+    /// Whether `a op b` equals `b op a` bit for bit (the predefined ops), so an
+    /// accumulator may stand on either side of a combine.
+    fn symmetric(&self) -> bool {
+        false
+    }
 }
 
 /// How a communicator's members are spread over nodes, for collectives that
@@ -55,12 +61,69 @@ struct Topology {
     contiguous: bool,
 }
 
+/// Where a symmetric reduction keeps its running result.
+enum Acc {
+    /// Still the rank's own send buffer (read, never combined into).
+    Mine(GuestSlice),
+    /// A host buffer.
+    Host(Vec<u8>),
+    /// Rank 0's contiguous receive buffer: the result's final place.
+    Recv(GuestSlice),
+}
+
+impl Acc {
+    /// The running result combined with the message `env` (symmetric ops only:
+    /// the result is `inout` or `input`, whichever saves a copy).
+    fn combine(self, env: Envelope, red: &mut dyn Combine) -> MpiResult<Acc> {
+        Ok(match self {
+            Acc::Recv(d) => {
+                consume(env, |m| d.with_bytes_mut(|a| red.combine(a, m)))?;
+                Acc::Recv(d)
+            }
+            Acc::Host(mut v) => {
+                consume(env, |m| red.combine(&mut v, m))?;
+                Acc::Host(v)
+            }
+            Acc::Mine(s) => {
+                let mut v = match env.data {
+                    Data::Bytes(b) => b,
+                    data @ Data::Guest { .. } => consume(Envelope { data, ..env }, <[u8]>::to_vec),
+                };
+                s.with_bytes(|a| red.combine(&mut v, a))?;
+                Acc::Host(v)
+            }
+        })
+    }
+}
+
+/// Runs `f` on a taken message's bytes where they lie (a local sender's
+/// buffer, or the host copy), then completes the sender's request.
+fn consume<R>(env: Envelope, f: impl FnOnce(&[u8]) -> R) -> R {
+    let r = match &env.data {
+        Data::Bytes(b) => f(b),
+        Data::Guest { slice, .. } => slice.with_bytes(f),
+    };
+    if let Data::Guest { done, .. } = &env.data {
+        done.complete(Status::default());
+    }
+    if let Some(s) = &env.sync {
+        s.complete(Status::default());
+    }
+    r
+}
+
 const TAG_UP: i32 = 20;
 const TAG_DOWN: i32 = 21;
 
 impl Combine for Reduction {
     fn combine(&mut self, inout: &mut [u8], input: &[u8]) -> MpiResult<()> {
         self.apply(inout, input)
+    }
+
+    fn symmetric(&self) -> bool {
+        // Floating-point MIN/MAX keep their second operand on ties (+0 vs -0)
+        // and NaN; the other predefined ops give the same bits either way.
+        !(matches!(self.op, Op::Max | Op::Min) && matches!(self.prim, Prim::F32 | Prim::F64))
     }
 }
 
@@ -363,6 +426,129 @@ impl MpiRank {
         Ok(Some(acc))
     }
 
+    /// Waits for the first collective message from comm rank `src` with `tag`
+    /// and takes it as it arrived (a local sender's large buffer stays in the
+    /// sender's memory until [`consume`] is done with it).
+    fn coll_take(&self, comm: &Comm, src: u32, tag: i32) -> MpiResult<Envelope> {
+        let mailbox = self.world.mailbox(self.me)?;
+        let ctx = comm.coll_ctx();
+        let mut env = None;
+        self.world.block_until(|| {
+            env = mailbox.take(ctx, src as i32, tag);
+            env.is_some()
+        })?;
+        Ok(env.expect("block_until returned: a message was taken"))
+    }
+
+    /// MPI_Reduce with a symmetric operation (every predefined one): the same
+    /// tree and message order as [`MpiRank::reduce_to_zero`], with fewer copies.
+    /// A rank's own contribution is sent straight from its send buffer; a
+    /// message is combined where it lies (in the sender's memory on this node)
+    /// into the running result; rank 0 as the root accumulates in its
+    /// contiguous receive buffer. `mine` holds this rank's contribution.
+    fn reduce_symmetric(
+        &self,
+        comm: &Comm,
+        mine: &TypedBuf,
+        recv: Option<&TypedBuf>,
+        red: &mut dyn Combine,
+        root: u32,
+    ) -> MpiResult<()> {
+        let dst = recv
+            .filter(|_| comm.rank == 0 && root == 0)
+            .and_then(TypedBuf::contiguous)
+            .filter(|d| d.len() == mine.packed_len());
+        let mut acc = match (dst, mine.contiguous()) {
+            (Some(d), Some(s)) => {
+                if s.as_ptr() != d.as_ptr() {
+                    d.copy_from(0, &s, 0, s.len());
+                }
+                Acc::Recv(d)
+            }
+            (Some(d), None) => {
+                d.write_from(0, &mine.pack());
+                Acc::Recv(d)
+            }
+            (None, Some(s)) => Acc::Mine(s),
+            (None, None) => Acc::Host(mine.pack()),
+        };
+        let topology = self.topology(comm);
+        let all: Vec<u32>;
+        let lists: Vec<&[u32]> = match &topology {
+            Some(t) => vec![&t.local, &t.leaders],
+            None => {
+                all = (0..comm.size()).collect();
+                vec![&all]
+            }
+        };
+        for members in lists {
+            let p = members.len();
+            let Some(r) = members.iter().position(|m| *m == comm.rank) else {
+                continue;
+            };
+            let mut mask = 1;
+            while mask < p {
+                if r & mask == 0 {
+                    if r | mask < p {
+                        let env = self.coll_take(comm, members[r | mask], TAG_REDUCE)?;
+                        acc = acc.combine(env, red)?;
+                    }
+                } else {
+                    self.send_acc(comm, members[r & !mask], acc)?;
+                    if comm.rank == root {
+                        let res = self.coll_recv(comm, 0, TAG_REDUCE)?;
+                        if let Some(r) = recv {
+                            r.unpack(&res);
+                        }
+                    }
+                    return Ok(());
+                }
+                mask <<= 1;
+            }
+        }
+        // Rank 0: the result, for the root.
+        let result = match acc {
+            Acc::Recv(_) => return Ok(()),
+            Acc::Mine(s) => s.to_vec(),
+            Acc::Host(v) => v,
+        };
+        if root == 0 {
+            if let Some(r) = recv {
+                r.unpack(&result);
+            }
+            return Ok(());
+        }
+        self.coll_send(comm, root, TAG_REDUCE, result)
+    }
+
+    /// Sends a reduction's running result up the tree to comm rank `dest`; a
+    /// large contribution still in the send buffer goes by rendezvous (the
+    /// parent combines it from there; this rank waits until it has).
+    fn send_acc(&self, comm: &Comm, dest: u32, acc: Acc) -> MpiResult<()> {
+        let slice = match acc {
+            Acc::Mine(s) => s,
+            Acc::Host(v) => return self.coll_send(comm, dest, TAG_REDUCE, v),
+            Acc::Recv(_) => unreachable!("only rank 0 accumulates in its receive buffer"),
+        };
+        let done = ReqState::new();
+        self.world.send(
+            self.me,
+            comm.group[dest as usize],
+            Envelope {
+                ctx: comm.coll_ctx(),
+                src: comm.rank as i32,
+                tag: TAG_REDUCE,
+                data: Data::Guest {
+                    slice,
+                    done: done.clone(),
+                },
+                sync: None,
+            },
+            slice.len() <= EAGER_LIMIT,
+        )?;
+        self.block_on(&done)
+    }
+
     /// MPI_Reduce. `send` is None for MPI_IN_PLACE at the root.
     pub fn reduce(
         &self,
@@ -373,9 +559,9 @@ impl MpiRank {
         root: i32,
     ) -> MpiResult<()> {
         let root = Self::check_root(comm, root)?;
-        let input = match (send, recv) {
-            (Some(s), _) => s.pack(),
-            (None, Some(r)) if comm.rank == root => r.pack(),
+        let mine = match (send, recv) {
+            (Some(s), _) => s,
+            (None, Some(r)) if comm.rank == root => r,
             _ => {
                 return Err(MpiError::new(
                     abi::MPI_ERR_BUFFER,
@@ -383,7 +569,10 @@ impl MpiRank {
                 ))
             }
         };
-        let result = self.reduce_to_zero(comm, input, red)?;
+        if red.symmetric() {
+            return self.reduce_symmetric(comm, mine, recv, red, root);
+        }
+        let result = self.reduce_to_zero(comm, mine.pack(), red)?;
         if root == 0 {
             if let (Some(res), Some(r)) = (result, recv.filter(|_| comm.rank == 0)) {
                 r.unpack(&res);

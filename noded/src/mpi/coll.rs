@@ -739,6 +739,7 @@ const TAG_GATHER_NODE: i32 = 8;
 const TAG_SCATTER: i32 = 5;
 const TAG_ALLTOALL: i32 = 6;
 const TAG_SCAN: i32 = 7;
+const TAG_ALLGATHER: i32 = 9;
 
 impl MpiRank {
     /// MPI_Gather(v): every rank's packed `send` lands in the root's `slots[rank]`.
@@ -794,6 +795,70 @@ impl MpiRank {
         Ok(())
     }
 
+    /// Allgather(v) among ranks of one node: every rank hands each other rank a
+    /// reference to its contribution (its send buffer, when contiguous) and
+    /// copies every other rank's contribution straight into its own receive
+    /// slots, then waits until all have copied its own: one copy per byte
+    /// received, no host buffers, no tree.
+    fn allgatherv_local(
+        &self,
+        comm: &Comm,
+        send: Option<&TypedBuf>,
+        slots: &[TypedBuf],
+    ) -> MpiResult<()> {
+        let me = comm.rank as usize;
+        let own = send.unwrap_or(&slots[me]);
+        let packed = own.contiguous().is_none().then(|| own.pack());
+        let mut handed = Vec::with_capacity(slots.len());
+        for dest in (0..comm.size()).filter(|d| *d != comm.rank) {
+            let (data, eager) = match (own.contiguous(), &packed) {
+                (Some(slice), _) => {
+                    let done = ReqState::new();
+                    handed.push(done.clone());
+                    (Data::Guest { slice, done }, false)
+                }
+                (None, Some(bytes)) => (Data::Bytes(bytes.clone()), true),
+                (None, None) => unreachable!("packed when not contiguous"),
+            };
+            let env = Envelope {
+                ctx: comm.coll_ctx(),
+                src: comm.rank as i32,
+                tag: TAG_ALLGATHER,
+                data,
+                sync: None,
+            };
+            self.world
+                .send(self.me, comm.group[dest as usize], env, eager)?;
+        }
+        // Every message is consumed even after an error, so no sender waits
+        // forever for its buffer; the first error is returned.
+        let mut result = Ok(());
+        for src in (0..comm.size()).filter(|s| *s != comm.rank) {
+            let env = self.coll_take(comm, src, TAG_ALLGATHER)?;
+            let slot = &slots[src as usize];
+            let r = consume(env, |bytes| {
+                check_fits(slot, bytes.len(), src)?;
+                slot.unpack(bytes);
+                Ok(())
+            });
+            result = result.and(r);
+        }
+        if send.is_some() {
+            let slot = &slots[me];
+            let r = check_fits(slot, own.packed_len(), comm.rank);
+            if r.is_ok() {
+                match (own.contiguous(), slot.contiguous()) {
+                    (Some(from), Some(to)) => to.copy_from(0, &from, 0, from.len()),
+                    _ => slot.unpack(packed.as_deref().unwrap_or(&own.pack())),
+                }
+            }
+            result = result.and(r);
+        }
+        self.world
+            .block_until(|| handed.iter().all(|d| d.is_done()))?;
+        result
+    }
+
     /// MPI_Allgather(v): gather to rank 0, which broadcasts every piece.
     /// `send` is None for MPI_IN_PLACE (each rank's piece is already in its slot).
     pub fn allgatherv(
@@ -802,6 +867,9 @@ impl MpiRank {
         send: Option<&TypedBuf>,
         slots: &[TypedBuf],
     ) -> MpiResult<()> {
+        if comm.size() > 1 && self.topology(comm).is_none() {
+            return self.allgatherv_local(comm, send, slots);
+        }
         let mine = match send {
             Some(s) => s.pack(),
             None => slots[comm.rank as usize].pack(),

@@ -1088,7 +1088,7 @@ impl RemoteLink {
             sync,
         } = env;
         let (wait, done_now) = match &data {
-            Data::Bytes(_) => (sync, None),
+            Data::Bytes(_) | Data::Borrowed(_) => (sync, None),
             Data::Guest { done, .. } if eager => (sync, Some(done.clone())),
             Data::Guest { done, .. } => (Some(done.clone()), None),
         };
@@ -1100,10 +1100,7 @@ impl RemoteLink {
             }
             None => 0,
         };
-        let len = match &data {
-            Data::Bytes(b) => b.len(),
-            Data::Guest { slice, .. } => slice.len(),
-        };
+        let len = data.len();
         let w = Wire {
             job_id: self.job_id,
             dst: to,
@@ -1117,7 +1114,9 @@ impl RemoteLink {
         for (w, start, end) in pieces(w, len) {
             let payload = match &data {
                 Data::Bytes(b) => Payload::Host(&b[start..end]),
-                Data::Guest { slice, .. } => Payload::Guest(slice, start, end - start),
+                Data::Guest { slice, .. } | Data::Borrowed(slice) => {
+                    Payload::Guest(slice, start, end - start)
+                }
             };
             self.write(to, &w, payload)?;
         }

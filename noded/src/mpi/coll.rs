@@ -87,7 +87,7 @@ impl Acc {
             Acc::Mine(s) => {
                 let mut v = match env.data {
                     Data::Bytes(b) => b,
-                    data @ Data::Guest { .. } => consume(Envelope { data, ..env }, <[u8]>::to_vec),
+                    data => consume(Envelope { data, ..env }, <[u8]>::to_vec),
                 };
                 s.with_bytes(|a| red.combine(&mut v, a))?;
                 Acc::Host(v)
@@ -101,7 +101,7 @@ impl Acc {
 fn consume<R>(env: Envelope, f: impl FnOnce(&[u8]) -> R) -> R {
     let r = match &env.data {
         Data::Bytes(b) => f(b),
-        Data::Guest { slice, .. } => slice.with_bytes(f),
+        Data::Guest { slice, .. } | Data::Borrowed(slice) => slice.with_bytes(f),
     };
     if let Data::Guest { done, .. } = &env.data {
         done.complete(Status::default());

@@ -37,6 +37,27 @@ impl MpiRank {
         }
         let to = comm.world_rank(dest)?;
         self.world.check_rank(to)?;
+        // An eager send to a rank of this node is copied before `send` returns
+        // (into the posted receive, or a host buffer): it needs no request.
+        let eager = match mode {
+            Mode::Standard => buf.packed_len() <= EAGER_LIMIT,
+            Mode::Buffered => true,
+            Mode::Synchronous => false,
+        };
+        if let Some(slice) = buf
+            .contiguous()
+            .filter(|_| eager && self.world.is_local(to))
+        {
+            let env = Envelope {
+                ctx: comm.ctx,
+                src: comm.rank as i32,
+                tag,
+                data: Data::Borrowed(slice),
+                sync: None,
+            };
+            self.world.send(self.me, to, env, true)?;
+            return Ok(ReqState::sent());
+        }
         let req = ReqState::new();
         let (data, sync, eager) = match (buf.contiguous(), mode) {
             (Some(slice), Mode::Synchronous) => (

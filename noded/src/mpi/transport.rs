@@ -28,27 +28,42 @@ pub struct ReqState {
     data: Mutex<Option<Vec<u8>>>,
     owner: Thread,
     /// Runs once on completion (a synchronous send from another node: the ack).
-    hook: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+    /// Fixed at construction, so requests without one never take its lock.
+    hook: Option<Mutex<Option<Hook>>>,
 }
 
+/// What a request runs once on completion.
+type Hook = Box<dyn FnOnce() + Send>;
+
 impl ReqState {
-    /// A pending request owned by the calling thread.
-    pub fn new() -> Arc<ReqState> {
+    fn build(hook: Option<Hook>) -> Arc<ReqState> {
         Arc::new(ReqState {
             done: AtomicBool::new(false),
             status: Mutex::new(Status::default()),
             data: Mutex::new(None),
             owner: std::thread::current(),
-            hook: Mutex::new(None),
+            hook: hook.map(|h| Mutex::new(Some(h))),
         })
+    }
+
+    /// A pending request owned by the calling thread.
+    pub fn new() -> Arc<ReqState> {
+        ReqState::build(None)
     }
 
     /// A pending request whose completion runs `hook` (instead of waking a
     /// thread that waits for it).
     pub fn with_hook(hook: impl FnOnce() + Send + 'static) -> Arc<ReqState> {
-        let r = ReqState::new();
-        *r.hook.lock().expect("hook lock") = Some(Box::new(hook));
-        r
+        ReqState::build(Some(Box::new(hook)))
+    }
+
+    /// The request of a send that completed as it was started (an eager send
+    /// to a rank of this node): one shared per thread, as nothing changes it.
+    pub fn sent() -> Arc<ReqState> {
+        thread_local! {
+            static SENT: Arc<ReqState> = ReqState::completed(Status::default());
+        }
+        SENT.with(Arc::clone)
     }
 
     /// An already-complete request (eager sends, MPI_PROC_NULL).
@@ -88,9 +103,11 @@ impl ReqState {
         *self.status.lock().expect("status lock") = status;
         self.done.store(true, Ordering::Release);
         self.owner.unpark();
-        let hook = self.hook.lock().expect("hook lock").take();
-        if let Some(h) = hook {
-            h();
+        if let Some(hook) = &self.hook {
+            let hook = hook.lock().expect("hook lock").take();
+            if let Some(h) = hook {
+                h();
+            }
         }
     }
 
@@ -114,14 +131,24 @@ pub enum Data {
         /// The sender's request.
         done: Arc<ReqState>,
     },
+    /// The sender's buffer for the length of the call that delivers it (an
+    /// eager send: copied into the receive or a host buffer, or written to the
+    /// socket, before that call returns), so the send needs no request.
+    Borrowed(GuestSlice),
 }
 
 impl Data {
-    fn len(&self) -> usize {
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
         match self {
             Data::Bytes(b) => b.len(),
-            Data::Guest { slice, .. } => slice.len(),
+            Data::Guest { slice, .. } | Data::Borrowed(slice) => slice.len(),
         }
+    }
+
+    /// Whether there are no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -210,12 +237,14 @@ impl Mailbox {
                 complete_match(posted, env);
             }
             None => {
-                if eager {
-                    if let Data::Guest { slice, done } = &env.data {
+                match &env.data {
+                    Data::Guest { slice, done } if eager => {
                         let bytes = slice.to_vec();
                         done.complete(Status::default());
                         env.data = Data::Bytes(bytes);
                     }
+                    Data::Borrowed(slice) => env.data = Data::Bytes(slice.to_vec()),
+                    _ => {}
                 }
                 inbox.unexpected.push_back(env);
                 drop(inbox);
@@ -347,6 +376,10 @@ fn complete_match(p: Posted, env: Envelope) {
                     dst.copy_from(0, &slice, 0, k);
                     Some(done)
                 }
+                Data::Borrowed(slice) => {
+                    dst.copy_from(0, &slice, 0, k);
+                    None
+                }
             };
             let error = if n > dst.len() {
                 abi::MPI_ERR_TRUNCATE
@@ -362,6 +395,10 @@ fn complete_match(p: Posted, env: Envelope) {
         (Target::Host, Data::Guest { slice, done }) => {
             *p.req.data.lock().expect("data lock") = Some(slice.to_vec());
             (n, abi::MPI_SUCCESS, Some(done))
+        }
+        (Target::Host, Data::Borrowed(slice)) => {
+            *p.req.data.lock().expect("data lock") = Some(slice.to_vec());
+            (n, abi::MPI_SUCCESS, None)
         }
     };
     finish(p.req, src, tag, count, error, sender, sync);

@@ -198,7 +198,10 @@ impl MpiRank {
     ) -> MpiResult<(Status, MpiResult<()>)> {
         let req = self.start_recv(comm, buf, src, tag)?;
         self.block_on(&req.state)?;
-        Ok(self.finish_status(req))
+        let state = req.state.clone();
+        let done = self.finish_status(req);
+        ReqState::recycle(state);
+        Ok(done)
     }
 }
 
@@ -268,7 +271,9 @@ impl MpiRank {
             return Ok((status, false, r));
         }
         let req = self.requests.remove(h).ok_or_else(invalid)?;
+        let state = req.state.clone();
         let (status, r) = self.finish_status(req);
+        ReqState::recycle(state);
         Ok((status, true, r))
     }
 
@@ -460,7 +465,9 @@ impl MpiRank {
         let s = self.start_send(comm, send, dest, stag, Mode::Standard)?;
         let r = self.start_recv(comm, recv, src, rtag)?;
         self.block_on(&r.state)?;
+        let state = r.state.clone();
         let status = self.finish(r)?;
+        ReqState::recycle(state);
         self.block_on(&s)?;
         Ok(status)
     }

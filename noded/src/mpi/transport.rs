@@ -32,6 +32,11 @@ pub struct ReqState {
     hook: Option<Mutex<Option<Hook>>>,
 }
 
+thread_local! {
+    /// The calling thread's recycled request (see [`ReqState::recycle`]).
+    static SPARE: std::cell::RefCell<Option<Arc<ReqState>>> = const { std::cell::RefCell::new(None) };
+}
+
 /// What a request runs once on completion.
 type Hook = Box<dyn FnOnce() + Send>;
 
@@ -46,9 +51,28 @@ impl ReqState {
         })
     }
 
-    /// A pending request owned by the calling thread.
+    /// A pending request owned by the calling thread: the thread's last
+    /// recycled one if nothing else holds it any more, else a new one.
     pub fn new() -> Arc<ReqState> {
+        if let Some(mut r) = SPARE.with(|s| s.borrow_mut().take()) {
+            if let Some(m) = Arc::get_mut(&mut r) {
+                *m.done.get_mut() = false;
+                *m.status.get_mut().expect("status lock") = Status::default();
+                *m.data.get_mut().expect("data lock") = None;
+                return r;
+            }
+        }
         ReqState::build(None)
+    }
+
+    /// Keeps a finished request of this thread for its next [`ReqState::new`].
+    /// The rank that completed it may still hold it for a moment; keeping it
+    /// here makes the owner, not that rank, free it (a free from another thread
+    /// takes the owner's allocator lock, which the owner contends for).
+    pub fn recycle(r: Arc<ReqState>) {
+        if r.hook.is_none() && r.owner.id() == std::thread::current().id() {
+            SPARE.with(|s| *s.borrow_mut() = Some(r));
+        }
     }
 
     /// A pending request whose completion runs `hook` (instead of waking a

@@ -365,6 +365,9 @@ impl MpiRank {
     /// MPI_Bcast.
     pub fn bcast(&self, comm: &Comm, buf: &TypedBuf, root: i32) -> MpiResult<()> {
         let root = Self::check_root(comm, root)?;
+        if comm.size() > 1 && self.topology(comm).is_none() {
+            return self.bcast_local(comm, buf, root);
+        }
         if comm.rank == root {
             self.bcast_bytes(comm, root, Some(buf.pack()))?;
         } else {
@@ -599,6 +602,12 @@ impl MpiRank {
         recv: &TypedBuf,
         red: &mut dyn Combine,
     ) -> MpiResult<()> {
+        if red.symmetric() && comm.size() > 1 && self.topology(comm).is_none() {
+            // The result lands in rank 0's receive buffer; everyone copies it
+            // from there.
+            self.reduce_symmetric(comm, send.unwrap_or(recv), Some(recv), red, 0)?;
+            return self.bcast_local(comm, recv, 0);
+        }
         let input = match send {
             Some(s) => s.pack(),
             None => recv.pack(),
@@ -607,6 +616,43 @@ impl MpiRank {
         let data = self.bcast_bytes(comm, 0, result)?;
         recv.unpack(&data);
         Ok(())
+    }
+
+    /// Bcast among ranks of one node: the root hands every other rank its
+    /// buffer and each copies it into its own. A large contiguous buffer is
+    /// lent (each rank copies straight from the root's memory; the root waits
+    /// until all have); a small one is copied as it is delivered.
+    fn bcast_local(&self, comm: &Comm, buf: &TypedBuf, root: u32) -> MpiResult<()> {
+        if comm.rank != root {
+            let env = self.coll_take(comm, root, TAG_BCAST_LOCAL)?;
+            consume(env, |bytes| buf.unpack(bytes));
+            return Ok(());
+        }
+        let packed = buf.contiguous().is_none().then(|| buf.pack());
+        let mut lent = Vec::new();
+        for dest in (0..comm.size()).filter(|d| *d != root) {
+            let data = match (buf.contiguous(), &packed) {
+                (Some(slice), _) if slice.len() > EAGER_LIMIT => {
+                    let done = ReqState::new();
+                    lent.push(done.clone());
+                    Data::Guest { slice, done }
+                }
+                (Some(slice), _) => Data::Borrowed(slice),
+                (None, Some(bytes)) => Data::Bytes(bytes.clone()),
+                (None, None) => unreachable!("packed when not contiguous"),
+            };
+            let eager = !matches!(data, Data::Guest { .. });
+            let env = Envelope {
+                ctx: comm.coll_ctx(),
+                src: root as i32,
+                tag: TAG_BCAST_LOCAL,
+                data,
+                sync: None,
+            };
+            self.world
+                .send(self.me, comm.group[dest as usize], env, eager)?;
+        }
+        self.world.block_until(|| lent.iter().all(|d| d.is_done()))
     }
 
     /// Allreduce of host bytes (used to agree on values, e.g. context ids).
@@ -740,6 +786,7 @@ const TAG_SCATTER: i32 = 5;
 const TAG_ALLTOALL: i32 = 6;
 const TAG_SCAN: i32 = 7;
 const TAG_ALLGATHER: i32 = 9;
+const TAG_BCAST_LOCAL: i32 = 10;
 
 impl MpiRank {
     /// MPI_Gather(v): every rank's packed `send` lands in the root's `slots[rank]`.

@@ -458,20 +458,79 @@ fn finish(
 /// Rank threads running on this node (all jobs).
 static RUNNING_RANKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// Counts a rank thread as running while it lives.
-pub struct RankRunning(());
+/// Counts a rank thread as running while it lives, and keeps it on one CPU.
+pub struct RankRunning {
+    cpu: Option<usize>,
+}
+
+/// Rank threads pinned to each CPU this process may use.
+static PINNED: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());
 
 impl RankRunning {
-    /// Counts the calling rank thread until the value is dropped.
-    pub fn start() -> RankRunning {
-        RUNNING_RANKS.fetch_add(1, Ordering::Relaxed);
-        RankRunning(())
+    /// Counts the calling rank thread until the value is dropped. While rank
+    /// threads do not outnumber CPUs (`job_ranks` is the job's ranks on this
+    /// node), the thread is pinned to the allowed CPU with the fewest rank
+    /// threads: ranks that wake each other would otherwise be pulled onto the
+    /// waker's CPU by the scheduler (wake-affine) and share one core while
+    /// another idles. Oversubscribed ranks float, so the scheduler can balance
+    /// the waits of some against the work of others.
+    pub fn start(job_ranks: usize) -> RankRunning {
+        let running = RUNNING_RANKS.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut pinned = PINNED.lock().expect("pinned lock");
+        if pinned.is_empty() {
+            pinned.extend(allowed_cpus().into_iter().map(|c| (c, 0)));
+        }
+        if job_ranks.max(running) > pinned.len() {
+            return RankRunning { cpu: None };
+        }
+        let cpu = pinned.iter_mut().min_by_key(|(_, n)| *n).and_then(|slot| {
+            set_affinity(&[slot.0]).then(|| {
+                slot.1 += 1;
+                slot.0
+            })
+        });
+        RankRunning { cpu }
     }
 }
 
 impl Drop for RankRunning {
     fn drop(&mut self) {
         RUNNING_RANKS.fetch_sub(1, Ordering::Relaxed);
+        if let Some(cpu) = self.cpu {
+            let mut pinned = PINNED.lock().expect("pinned lock");
+            if let Some(slot) = pinned.iter_mut().find(|(c, _)| *c == cpu) {
+                slot.1 -= 1;
+            }
+            // Rank threads are pooled: the next rank on this thread picks anew.
+            let all: Vec<usize> = pinned.iter().map(|(c, _)| *c).collect();
+            set_affinity(&all);
+        }
+    }
+}
+
+/// The CPUs this process may run on.
+fn allowed_cpus() -> Vec<usize> {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; sched_getaffinity fills it.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+            return Vec::new();
+        }
+        (0..libc::CPU_SETSIZE as usize)
+            .filter(|c| libc::CPU_ISSET(*c, &set))
+            .collect()
+    }
+}
+
+/// Restricts the calling thread to `cpus`; false if that failed.
+fn set_affinity(cpus: &[usize]) -> bool {
+    // SAFETY: as above; sched_setaffinity(0, ..) applies to the calling thread.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        for c in cpus {
+            libc::CPU_SET(*c, &mut set);
+        }
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0
     }
 }
 

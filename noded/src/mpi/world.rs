@@ -156,6 +156,11 @@ impl World {
         matches!(self.boxes.get(rank as usize), Some(Some(_)))
     }
 
+    /// How many of the job's ranks run on this node.
+    pub fn local_ranks(&self) -> usize {
+        self.boxes.iter().filter(|b| b.is_some()).count()
+    }
+
     /// Whether some of the job's ranks run on other nodes.
     pub fn spans_nodes(&self) -> bool {
         self.link.is_some()

@@ -1,6 +1,7 @@
 /* MPI_Allreduce: SUM PROD MIN MAX on int, unsigned long long, float and double,
  * with separate buffers and with MPI_IN_PLACE (which must agree), a 50000-element
- * vector, a zero count, repeated calls feeding results back in, and split
+ * vector, 40000-element ones (one in place),
+ * a zero count, repeated calls feeding results back in, and split
  * communicators. Every rank prints its results, so all ranks must agree. */
 #include <mpi.h>
 #include <stdio.h>
@@ -91,6 +92,28 @@ int main(int argc, char **argv) {
         MPI_Allreduce(&rank, &m, 1, MPI_INT, MPI_MAX, half);
         printf("half rank %d: sum %d max rank %d\n", rank, s, m);
         MPI_Comm_free(&half);
+    }
+
+    /* Large (above the eager limit): 40000 doubles holding small integers
+     * (exact in any order) and 40000 ints, into a buffer and in place. */
+    {
+        int n = 40000, bad = 0;
+        double *d = malloc(n * sizeof(double)), *ds = malloc(n * sizeof(double));
+        int *iv = malloc(n * sizeof(int));
+        for (int i = 0; i < n; i++) {
+            d[i] = (double)((i % 97) * (rank + 1));
+            iv[i] = i + rank;
+        }
+        MPI_Allreduce(d, ds, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+        MPI_Allreduce(MPI_IN_PLACE, iv, n, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        for (int i = 0; i < n; i++) {
+            bad += ds[i] != (double)((i % 97) * (size * (size + 1) / 2));
+            bad += iv[i] != i + size - 1;
+        }
+        printf("large rank %d: wrong %d\n", rank, bad);
+        free(d);
+        free(ds);
+        free(iv);
     }
 
     printf("rank %d: done coll_allreduce\n", rank);

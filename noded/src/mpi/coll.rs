@@ -842,35 +842,37 @@ impl MpiRank {
         Ok(())
     }
 
-    /// Allgather(v) among ranks of one node: every rank hands each other rank a
-    /// reference to its contribution (its send buffer, when contiguous) and
-    /// copies every other rank's contribution straight into its own receive
-    /// slots, then waits until all have copied its own: one copy per byte
-    /// received, no host buffers, no tree.
-    fn allgatherv_local(
+    /// A personalised exchange among ranks of one node (Allgather(v),
+    /// Alltoall(v/w)): every rank hands `out(d)` to each other rank `d` and
+    /// copies what every other rank handed it into its own `slots`. A large
+    /// contiguous buffer is lent (copied once, straight from the sender's
+    /// memory; the sender waits until all have copied it); a small one is
+    /// copied as it is delivered, so no rank waits for a slower one to read
+    /// it. `own` is copied into this rank's own slot (None: in place).
+    fn exchange_local<'b>(
         &self,
         comm: &Comm,
-        send: Option<&TypedBuf>,
+        out: impl Fn(u32) -> &'b TypedBuf,
+        own: Option<&TypedBuf>,
         slots: &[TypedBuf],
+        tag: i32,
     ) -> MpiResult<()> {
-        let me = comm.rank as usize;
-        let own = send.unwrap_or(&slots[me]);
-        let packed = own.contiguous().is_none().then(|| own.pack());
-        let mut handed = Vec::with_capacity(slots.len());
+        let mut lent = Vec::with_capacity(slots.len());
         for dest in (0..comm.size()).filter(|d| *d != comm.rank) {
-            let (data, eager) = match (own.contiguous(), &packed) {
-                (Some(slice), _) => {
+            let buf = out(dest);
+            let (data, eager) = match buf.contiguous() {
+                Some(slice) if slice.len() > EAGER_LIMIT => {
                     let done = ReqState::new();
-                    handed.push(done.clone());
+                    lent.push(done.clone());
                     (Data::Guest { slice, done }, false)
                 }
-                (None, Some(bytes)) => (Data::Bytes(bytes.clone()), true),
-                (None, None) => unreachable!("packed when not contiguous"),
+                Some(slice) => (Data::Borrowed(slice), true),
+                None => (Data::Bytes(buf.pack()), true),
             };
             let env = Envelope {
                 ctx: comm.coll_ctx(),
                 src: comm.rank as i32,
-                tag: TAG_ALLGATHER,
+                tag,
                 data,
                 sync: None,
             };
@@ -881,7 +883,7 @@ impl MpiRank {
         // forever for its buffer; the first error is returned.
         let mut result = Ok(());
         for src in (0..comm.size()).filter(|s| *s != comm.rank) {
-            let env = self.coll_take(comm, src, TAG_ALLGATHER)?;
+            let env = self.coll_take(comm, src, tag)?;
             let slot = &slots[src as usize];
             let r = consume(env, |bytes| {
                 check_fits(slot, bytes.len(), src)?;
@@ -890,24 +892,22 @@ impl MpiRank {
             });
             result = result.and(r);
         }
-        if send.is_some() {
-            let slot = &slots[me];
+        if let Some(own) = own {
+            let slot = &slots[comm.rank as usize];
             let r = check_fits(slot, own.packed_len(), comm.rank);
             if r.is_ok() {
                 match (own.contiguous(), slot.contiguous()) {
                     (Some(from), Some(to)) => to.copy_from(0, &from, 0, from.len()),
-                    _ => slot.unpack(packed.as_deref().unwrap_or(&own.pack())),
+                    _ => slot.unpack(&own.pack()),
                 }
             }
             result = result.and(r);
         }
         self.world
-            .block_until(|| handed.iter().all(|d| d.is_done()))?;
+            .block_until(|| lent.iter().all(|d| d.is_done()))?;
         result
     }
 
-    /// MPI_Allgather(v): gather to rank 0, which broadcasts every piece.
-    /// `send` is None for MPI_IN_PLACE (each rank's piece is already in its slot).
     pub fn allgatherv(
         &self,
         comm: &Comm,
@@ -915,7 +915,8 @@ impl MpiRank {
         slots: &[TypedBuf],
     ) -> MpiResult<()> {
         if comm.size() > 1 && self.topology(comm).is_none() {
-            return self.allgatherv_local(comm, send, slots);
+            let mine = send.unwrap_or(&slots[comm.rank as usize]);
+            return self.exchange_local(comm, |_| mine, send, slots, TAG_ALLGATHER);
         }
         let mine = match send {
             Some(s) => s.pack(),
@@ -931,7 +932,17 @@ impl MpiRank {
     }
 
     /// MPI_Alltoall(v/w): `send[r]` goes to rank r, whose `recv[me]` receives it.
-    pub fn alltoallv(&self, comm: &Comm, send: &[TypedBuf], recv: &[TypedBuf]) -> MpiResult<()> {
+    pub fn alltoallv(
+        &self,
+        comm: &Comm,
+        send: Option<&[TypedBuf]>,
+        recv: &[TypedBuf],
+    ) -> MpiResult<()> {
+        if let Some(send) = send.filter(|_| comm.size() > 1 && self.topology(comm).is_none()) {
+            let own = &send[comm.rank as usize];
+            return self.exchange_local(comm, |d| &send[d as usize], Some(own), recv, TAG_ALLTOALL);
+        }
+        let send = send.unwrap_or(recv);
         let me = comm.rank;
         let p = comm.size();
         let outgoing: Vec<Vec<u8>> = send.iter().map(|s| s.pack()).collect();

@@ -276,11 +276,11 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             let cm = r.comm(comm)?;
             let recv = even_slots(r, m, rb, rc, rt, cm.size())?;
             let send = if sb == abi::IN_PLACE {
-                recv.clone()
+                None
             } else {
-                even_slots(r, m, sb, sc, st, cm.size())?
+                Some(even_slots(r, m, sb, sc, st, cm.size())?)
             };
-            r.alltoallv(&cm, &send, &recv)
+            r.alltoallv(&cm, send.as_deref(), &recv)
         }
     );
     mpi_fn!(
@@ -292,11 +292,11 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             let cm = r.comm(comm)?;
             let recv = v_slots(r, m, &cm, rb, rcs, rds, rt)?;
             let send = if sb == abi::IN_PLACE {
-                recv.clone()
+                None
             } else {
-                v_slots(r, m, &cm, sb, scs, sds, st)?
+                Some(v_slots(r, m, &cm, sb, scs, sds, st)?)
             };
-            r.alltoallv(&cm, &send, &recv)
+            r.alltoallv(&cm, send.as_deref(), &recv)
         }
     );
     mpi_fn!(
@@ -309,12 +309,12 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             let a = arrays(m, &cm, &[rcs, rds, rts])?;
             let recv = slots(r, m, rb, &a[0], &a[1], &a[2], true)?;
             let send = if sb == abi::IN_PLACE {
-                recv.clone()
+                None
             } else {
                 let s = arrays(m, &cm, &[scs, sds, sts])?;
-                slots(r, m, sb, &s[0], &s[1], &s[2], true)?
+                Some(slots(r, m, sb, &s[0], &s[1], &s[2], true)?)
             };
-            r.alltoallv(&cm, &send, &recv)
+            r.alltoallv(&cm, send.as_deref(), &recv)
         }
     );
     #[allow(clippy::too_many_arguments)]

@@ -140,7 +140,8 @@ pub struct RankResult {
 
 /// Runs one rank to completion on the calling thread.
 pub fn run(engine: &Engine, pre: &InstancePre<RankCtx>, setup: RankSetup) -> RankResult {
-    let _running = crate::mpi::transport::RankRunning::start(setup.world.local_ranks());
+    let pin = (!setup.world.spans_nodes()).then(|| setup.world.local_ranks());
+    let _running = crate::mpi::transport::RankRunning::start(pin);
     let rank = setup.rank;
     setup
         .world

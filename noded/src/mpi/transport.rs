@@ -467,15 +467,19 @@ pub struct RankRunning {
 static PINNED: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());
 
 impl RankRunning {
-    /// Counts the calling rank thread until the value is dropped. While rank
-    /// threads do not outnumber CPUs (`job_ranks` is the job's ranks on this
-    /// node), the thread is pinned to the allowed CPU with the fewest rank
-    /// threads: ranks that wake each other would otherwise be pulled onto the
-    /// waker's CPU by the scheduler (wake-affine) and share one core while
-    /// another idles. Oversubscribed ranks float, so the scheduler can balance
-    /// the waits of some against the work of others.
-    pub fn start(job_ranks: usize) -> RankRunning {
+    /// Counts the calling rank thread until the value is dropped. The thread
+    /// of a job that runs on this node only (`local_ranks`: Some(its ranks
+    /// here)) is pinned to the allowed CPU with the fewest rank threads while
+    /// rank threads do not outnumber CPUs: ranks that wake each other would
+    /// otherwise be pulled onto the waker's CPU by the scheduler (wake-affine)
+    /// and share one core while another idles. Oversubscribed ranks float, so
+    /// the scheduler can balance the waits of some against the work of others;
+    /// so do ranks of jobs that span nodes, whose waits are on sockets.
+    pub fn start(local_ranks: Option<usize>) -> RankRunning {
         let running = RUNNING_RANKS.fetch_add(1, Ordering::Relaxed) + 1;
+        let Some(job_ranks) = local_ranks else {
+            return RankRunning { cpu: None };
+        };
         let mut pinned = PINNED.lock().expect("pinned lock");
         if pinned.is_empty() {
             pinned.extend(allowed_cpus().into_iter().map(|c| (c, 0)));
@@ -483,12 +487,22 @@ impl RankRunning {
         if job_ranks.max(running) > pinned.len() {
             return RankRunning { cpu: None };
         }
-        let cpu = pinned.iter_mut().min_by_key(|(_, n)| *n).and_then(|slot| {
-            set_affinity(&[slot.0]).then(|| {
-                slot.1 += 1;
-                slot.0
-            })
-        });
+        // Among the least-loaded CPUs, the one the scheduler runs this thread on
+        // now: it knows about other processes' threads (several noded on one
+        // host, as in tests) that this count does not.
+        // SAFETY: sched_getcpu has no preconditions.
+        let here = usize::try_from(unsafe { libc::sched_getcpu() }).ok();
+        let least = pinned.iter().map(|(_, n)| *n).min().unwrap_or(0);
+        let cpu = pinned
+            .iter_mut()
+            .filter(|(_, n)| *n == least)
+            .min_by_key(|(c, _)| Some(*c) != here)
+            .and_then(|slot| {
+                set_affinity(&[slot.0]).then(|| {
+                    slot.1 += 1;
+                    slot.0
+                })
+            });
         RankRunning { cpu }
     }
 }

@@ -310,6 +310,13 @@ impl World {
         if let Some(link) = &self.link {
             link.progress(|| self.is_stopped());
         }
+        // A rank that polls in a loop while ranks outnumber CPUs gives its CPU
+        // to the rank it waits for (as OpenMPI's yield_when_idle, which mpirun
+        // turns on when oversubscribed). Only a loop: a few polls between
+        // stretches of work (a flush after each put) keep their CPU.
+        if super::transport::oversubscribed() && polling_streak() >= POLL_STREAK {
+            std::thread::yield_now();
+        }
     }
 
     /// Sends a one-sided request from local rank `from` to rank `to` on another
@@ -406,4 +413,28 @@ fn memfd(len: u32) -> std::io::Result<OwnedFd> {
         return Err(std::io::Error::last_os_error());
     }
     Ok(fd)
+}
+
+/// Polls in a row (each within [`POLL_GAP`] of the last) after which a rank of
+/// an oversubscribed node yields its CPU at every further poll.
+const POLL_STREAK: u32 = 8;
+const POLL_GAP: std::time::Duration = std::time::Duration::from_micros(2);
+
+/// How many polling MPI calls the calling rank has made in a row, each soon
+/// after the last.
+fn polling_streak() -> u32 {
+    use std::cell::Cell;
+    use std::time::Instant;
+    thread_local! {
+        static LAST: Cell<Option<(Instant, u32)>> = const { Cell::new(None) };
+    }
+    let now = Instant::now();
+    LAST.with(|last| {
+        let streak = match last.get() {
+            Some((at, n)) if now.duration_since(at) <= POLL_GAP => n + 1,
+            _ => 0,
+        };
+        last.set(Some((now, streak)));
+        streak
+    })
 }

@@ -8,6 +8,7 @@ use super::error::{MpiError, MpiResult};
 use super::op::{self, Op};
 use super::rank::{Comm, MpiRank};
 use super::transport::{Data, Envelope, Posted, ReqState, Target, EAGER_LIMIT};
+use std::sync::Arc;
 
 const TAG_BARRIER: i32 = 1;
 const TAG_BCAST: i32 = 2;
@@ -130,19 +131,65 @@ impl Combine for Reduction {
 impl MpiRank {
     /// Sends host bytes to comm rank `dest` in the collective context.
     fn coll_send(&self, comm: &Comm, dest: u32, tag: i32, data: Vec<u8>) -> MpiResult<()> {
-        self.world.send(
-            self.me,
-            comm.group[dest as usize],
-            Envelope {
-                ctx: comm.coll_ctx(),
-                src: comm.rank as i32,
-                tag,
-                data: Data::Bytes(data),
-                sync: None,
-            },
-            true,
-        )?;
-        Ok(())
+        self.coll_deliver(comm, dest, tag, Data::Bytes(data))
+    }
+
+    /// Delivers `data` to comm rank `dest` in the collective context; lent
+    /// guest bytes (`Data::Guest`) wait there for the receiver to copy them.
+    fn coll_deliver(&self, comm: &Comm, dest: u32, tag: i32, data: Data) -> MpiResult<()> {
+        let eager = !matches!(data, Data::Guest { .. });
+        let env = Envelope {
+            ctx: comm.coll_ctx(),
+            src: comm.rank as i32,
+            tag,
+            data,
+            sync: None,
+        };
+        self.world
+            .send(self.me, comm.group[dest as usize], env, eager)
+    }
+
+    /// Hands this rank's bytes `slice` to comm rank `dest` in the collective
+    /// context: lent above the eager limit (the receiver copies them from here;
+    /// `lent` gets the request that completes when it has), else copied as
+    /// they are delivered.
+    fn hand_slice(
+        &self,
+        comm: &Comm,
+        dest: u32,
+        tag: i32,
+        slice: GuestSlice,
+        lent: &mut Vec<Arc<ReqState>>,
+    ) -> MpiResult<()> {
+        let data = if slice.len() > EAGER_LIMIT {
+            let done = ReqState::new();
+            lent.push(done.clone());
+            Data::Guest { slice, done }
+        } else {
+            Data::Borrowed(slice)
+        };
+        self.coll_deliver(comm, dest, tag, data)
+    }
+
+    /// [`MpiRank::hand_slice`] for a buffer: its bytes in place when
+    /// contiguous, else a packed copy.
+    fn hand(
+        &self,
+        comm: &Comm,
+        dest: u32,
+        tag: i32,
+        buf: &TypedBuf,
+        lent: &mut Vec<Arc<ReqState>>,
+    ) -> MpiResult<()> {
+        match buf.contiguous() {
+            Some(slice) => self.hand_slice(comm, dest, tag, slice, lent),
+            None => self.coll_deliver(comm, dest, tag, Data::Bytes(buf.pack())),
+        }
+    }
+
+    /// Waits until every receiver has copied what this rank lent it.
+    fn wait_lent(&self, lent: &[Arc<ReqState>]) -> MpiResult<()> {
+        self.world.block_until(|| lent.iter().all(|d| d.is_done()))
     }
 
     /// Receives host bytes from comm rank `src` in the collective context.
@@ -528,28 +575,15 @@ impl MpiRank {
     /// large contribution still in the send buffer goes by rendezvous (the
     /// parent combines it from there; this rank waits until it has).
     fn send_acc(&self, comm: &Comm, dest: u32, acc: Acc) -> MpiResult<()> {
-        let slice = match acc {
-            Acc::Mine(s) => s,
-            Acc::Host(v) => return self.coll_send(comm, dest, TAG_REDUCE, v),
+        match acc {
+            Acc::Mine(s) => {
+                let mut lent = Vec::new();
+                self.hand_slice(comm, dest, TAG_REDUCE, s, &mut lent)?;
+                self.wait_lent(&lent)
+            }
+            Acc::Host(v) => self.coll_send(comm, dest, TAG_REDUCE, v),
             Acc::Recv(_) => unreachable!("only rank 0 accumulates in its receive buffer"),
-        };
-        let done = ReqState::new();
-        self.world.send(
-            self.me,
-            comm.group[dest as usize],
-            Envelope {
-                ctx: comm.coll_ctx(),
-                src: comm.rank as i32,
-                tag: TAG_REDUCE,
-                data: Data::Guest {
-                    slice,
-                    done: done.clone(),
-                },
-                sync: None,
-            },
-            slice.len() <= EAGER_LIMIT,
-        )?;
-        self.block_on(&done)
+        }
     }
 
     /// MPI_Reduce. `send` is None for MPI_IN_PLACE at the root.
@@ -628,31 +662,11 @@ impl MpiRank {
             consume(env, |bytes| buf.unpack(bytes));
             return Ok(());
         }
-        let packed = buf.contiguous().is_none().then(|| buf.pack());
         let mut lent = Vec::new();
         for dest in (0..comm.size()).filter(|d| *d != root) {
-            let data = match (buf.contiguous(), &packed) {
-                (Some(slice), _) if slice.len() > EAGER_LIMIT => {
-                    let done = ReqState::new();
-                    lent.push(done.clone());
-                    Data::Guest { slice, done }
-                }
-                (Some(slice), _) => Data::Borrowed(slice),
-                (None, Some(bytes)) => Data::Bytes(bytes.clone()),
-                (None, None) => unreachable!("packed when not contiguous"),
-            };
-            let eager = !matches!(data, Data::Guest { .. });
-            let env = Envelope {
-                ctx: comm.coll_ctx(),
-                src: root as i32,
-                tag: TAG_BCAST_LOCAL,
-                data,
-                sync: None,
-            };
-            self.world
-                .send(self.me, comm.group[dest as usize], env, eager)?;
+            self.hand(comm, dest, TAG_BCAST_LOCAL, buf, &mut lent)?;
         }
-        self.world.block_until(|| lent.iter().all(|d| d.is_done()))
+        self.wait_lent(&lent)
     }
 
     /// Allreduce of host bytes (used to agree on values, e.g. context ids).
@@ -859,25 +873,7 @@ impl MpiRank {
     ) -> MpiResult<()> {
         let mut lent = Vec::with_capacity(slots.len());
         for dest in (0..comm.size()).filter(|d| *d != comm.rank) {
-            let buf = out(dest);
-            let (data, eager) = match buf.contiguous() {
-                Some(slice) if slice.len() > EAGER_LIMIT => {
-                    let done = ReqState::new();
-                    lent.push(done.clone());
-                    (Data::Guest { slice, done }, false)
-                }
-                Some(slice) => (Data::Borrowed(slice), true),
-                None => (Data::Bytes(buf.pack()), true),
-            };
-            let env = Envelope {
-                ctx: comm.coll_ctx(),
-                src: comm.rank as i32,
-                tag,
-                data,
-                sync: None,
-            };
-            self.world
-                .send(self.me, comm.group[dest as usize], env, eager)?;
+            self.hand(comm, dest, tag, out(dest), &mut lent)?;
         }
         // Every message is consumed even after an error, so no sender waits
         // forever for its buffer; the first error is returned.
@@ -903,8 +899,7 @@ impl MpiRank {
             }
             result = result.and(r);
         }
-        self.world
-            .block_until(|| lent.iter().all(|d| d.is_done()))?;
+        self.wait_lent(&lent)?;
         result
     }
 

@@ -158,6 +158,7 @@ impl MpiRank {
 
     /// Like [`MpiRank::finish`], returning the status even when the receive
     /// failed (MPI_ERR_TRUNCATE), so callers can report it as MPI implementations do.
+    /// The request's state goes back to this thread for its next request.
     pub fn finish_status(&self, req: Request) -> (Status, MpiResult<()>) {
         let mut status = req.state.status();
         if let Some(buf) = req.unpack {
@@ -169,6 +170,7 @@ impl MpiRank {
                 status.error = abi::MPI_ERR_TRUNCATE;
             }
         }
+        ReqState::recycle(req.state);
         if status.error == abi::MPI_ERR_TRUNCATE {
             let e = MpiError::new(
                 abi::MPI_ERR_TRUNCATE,
@@ -198,10 +200,7 @@ impl MpiRank {
     ) -> MpiResult<(Status, MpiResult<()>)> {
         let req = self.start_recv(comm, buf, src, tag)?;
         self.block_on(&req.state)?;
-        let state = req.state.clone();
-        let done = self.finish_status(req);
-        ReqState::recycle(state);
-        Ok(done)
+        Ok(self.finish_status(req))
     }
 }
 
@@ -271,9 +270,7 @@ impl MpiRank {
             return Ok((status, false, r));
         }
         let req = self.requests.remove(h).ok_or_else(invalid)?;
-        let state = req.state.clone();
         let (status, r) = self.finish_status(req);
-        ReqState::recycle(state);
         Ok((status, true, r))
     }
 
@@ -465,9 +462,7 @@ impl MpiRank {
         let s = self.start_send(comm, send, dest, stag, Mode::Standard)?;
         let r = self.start_recv(comm, recv, src, rtag)?;
         self.block_on(&r.state)?;
-        let state = r.state.clone();
         let status = self.finish(r)?;
-        ReqState::recycle(state);
         self.block_on(&s)?;
         Ok(status)
     }

@@ -33,6 +33,8 @@ pub struct ReqState {
 }
 
 thread_local! {
+    /// The calling thread's completed send request (see [`ReqState::sent`]).
+    static SENT: Arc<ReqState> = ReqState::completed(Status::default());
     /// The calling thread's recycled request (see [`ReqState::recycle`]).
     static SPARE: std::cell::RefCell<Option<Arc<ReqState>>> = const { std::cell::RefCell::new(None) };
 }
@@ -70,7 +72,8 @@ impl ReqState {
     /// here makes the owner, not that rank, free it (a free from another thread
     /// takes the owner's allocator lock, which the owner contends for).
     pub fn recycle(r: Arc<ReqState>) {
-        if r.hook.is_none() && r.owner.id() == std::thread::current().id() {
+        let shared = SENT.with(|s| Arc::ptr_eq(s, &r));
+        if !shared && r.hook.is_none() && r.owner.id() == std::thread::current().id() {
             SPARE.with(|s| *s.borrow_mut() = Some(r));
         }
     }
@@ -84,9 +87,6 @@ impl ReqState {
     /// The request of a send that completed as it was started (an eager send
     /// to a rank of this node): one shared per thread, as nothing changes it.
     pub fn sent() -> Arc<ReqState> {
-        thread_local! {
-            static SENT: Arc<ReqState> = ReqState::completed(Status::default());
-        }
         SENT.with(Arc::clone)
     }
 

@@ -482,7 +482,7 @@ impl RankRunning {
         };
         let mut pinned = PINNED.lock().expect("pinned lock");
         if pinned.is_empty() {
-            pinned.extend(allowed_cpus().into_iter().map(|c| (c, 0)));
+            pinned.extend(node_cpus().iter().map(|c| (*c, 0)));
         }
         if job_ranks.max(running) > pinned.len() {
             return RankRunning { cpu: None };
@@ -522,18 +522,31 @@ impl Drop for RankRunning {
     }
 }
 
-/// The CPUs this process may run on.
-fn allowed_cpus() -> Vec<usize> {
-    // SAFETY: a zeroed cpu_set_t is a valid empty set; sched_getaffinity fills it.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
-            return Vec::new();
+/// The CPUs this process may run on: those of its main thread, which is never
+/// pinned (a rank thread's own mask may be a single CPU; so is what
+/// `available_parallelism` reports on such a thread).
+fn node_cpus() -> &'static [usize] {
+    static CPUS: OnceLock<Vec<usize>> = OnceLock::new();
+    CPUS.get_or_init(|| {
+        // SAFETY: a zeroed cpu_set_t is a valid empty set; sched_getaffinity
+        // fills it for the process's main thread (pid).
+        let cpus: Vec<usize> = unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            let size = std::mem::size_of::<libc::cpu_set_t>();
+            if libc::sched_getaffinity(libc::getpid(), size, &mut set) != 0 {
+                Vec::new()
+            } else {
+                (0..libc::CPU_SETSIZE as usize)
+                    .filter(|c| libc::CPU_ISSET(*c, &set))
+                    .collect()
+            }
+        };
+        if cpus.is_empty() {
+            (0..std::thread::available_parallelism().map_or(1, |n| n.get())).collect()
+        } else {
+            cpus
         }
-        (0..libc::CPU_SETSIZE as usize)
-            .filter(|c| libc::CPU_ISSET(*c, &set))
-            .collect()
-    }
+    })
 }
 
 /// Restricts the calling thread to `cpus`; false if that failed.
@@ -551,9 +564,7 @@ fn set_affinity(cpus: &[usize]) -> bool {
 /// Whether this node runs more rank threads than it has CPUs: then a waiting
 /// rank must give its CPU up soon rather than poll for its message.
 pub fn oversubscribed() -> bool {
-    static CPUS: OnceLock<usize> = OnceLock::new();
-    let cpus = *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    RUNNING_RANKS.load(Ordering::Relaxed) > cpus
+    RUNNING_RANKS.load(Ordering::Relaxed) > node_cpus().len()
 }
 
 /// Blocks the calling rank until `ready()` holds, spinning briefly first (latency),

@@ -12,7 +12,7 @@ use super::abi::{self, GuestMem};
 use super::datatype::{Datatype, Prim, TypedBuf};
 use super::error::{MpiError, MpiResult};
 use super::op::{self, Op};
-use super::win::WinKey;
+use super::win::{acc_fetch_unlocked, acc_read, acc_write, WinKey};
 use super::world::World;
 use std::sync::Arc;
 
@@ -284,8 +284,13 @@ pub fn serve(world: &World, data: &[u8]) -> MpiResult<Vec<u8>> {
                     "accumulates take only predefined operations",
                 )
             })?;
+            if kind == Op::NoOp {
+                if let Some(old) = acc_fetch_unlocked(&tb) {
+                    return Ok(old);
+                }
+            }
             let _atomic = shared.accumulate_lock(t);
-            let old = tb.pack();
+            let old = acc_read(&tb);
             if kind != Op::NoOp {
                 check(&req.payload)?;
                 let mut cur = old.clone();
@@ -293,16 +298,16 @@ pub fn serve(world: &World, data: &[u8]) -> MpiResult<Vec<u8>> {
                     Some(p) => op::apply(kind, p, &mut cur, &req.payload)?,
                     None => cur.copy_from_slice(&req.payload),
                 }
-                tb.unpack(&cur);
+                acc_write(&tb, &cur);
             }
             Ok(old)
         }
         Kind::CompareAndSwap => {
             let _atomic = shared.accumulate_lock(t);
-            let old = tb.pack();
+            let old = acc_read(&tb);
             if old == req.compare {
                 check(&req.payload)?;
-                tb.unpack(&req.payload);
+                acc_write(&tb, &req.payload);
             }
             Ok(old)
         }

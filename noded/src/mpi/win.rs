@@ -779,8 +779,16 @@ impl MpiRank {
             }
             _ => None,
         };
+        // A fetch without an update (programs poll flags this way) reads one
+        // element atomically instead of taking the lock its writers need.
+        if let (None, Some(r)) = (&input, result) {
+            if let Some(cur) = acc_fetch_unlocked(&tb) {
+                r.unpack(&cur);
+                return Ok(());
+            }
+        }
         let _atomic = w.shared.acc[t as usize].lock().expect("accumulate lock");
-        let mut cur = tb.pack();
+        let mut cur = acc_read(&tb);
         if let Some(r) = result {
             r.unpack(&cur);
         }
@@ -792,7 +800,7 @@ impl MpiRank {
                     cur.copy_from_slice(&input[..n]);
                 }
             }
-            tb.unpack(&cur);
+            acc_write(&tb, &cur);
         }
         Ok(())
     }
@@ -823,10 +831,10 @@ impl MpiRank {
         }
         let tb = self.target_buf(w, t, spec, self.datatype(spec.dt)?)?;
         let _atomic = w.shared.acc[t as usize].lock().expect("accumulate lock");
-        let cur = tb.pack();
+        let cur = acc_read(&tb);
         result.unpack(&cur);
         if cur == compare.pack() {
-            tb.unpack(&origin.pack());
+            acc_write(&tb, &origin.pack());
         }
         Ok(())
     }
@@ -1161,6 +1169,81 @@ impl MpiRank {
         self.world.progress();
         fence(Ordering::SeqCst);
         Ok(())
+    }
+}
+
+/// The target of an accumulate-family operation when it is one naturally
+/// aligned element of 1, 2, 4 or 8 bytes: such a target is read and written
+/// with single atomic loads and stores ([`acc_read`], [`acc_write`]), so an
+/// MPI_NO_OP fetch can read it without the accumulate lock and still never
+/// see half an update.
+fn atomic_slot(tb: &TypedBuf) -> Option<(*mut u8, usize)> {
+    let s = tb.contiguous()?;
+    let (ptr, len) = (s.as_ptr(), s.len());
+    (matches!(len, 1 | 2 | 4 | 8) && (ptr as usize).is_multiple_of(len)).then_some((ptr, len))
+}
+
+/// An MPI_NO_OP fetch of an accumulate target that is one atomic element (see
+/// [`atomic_slot`]): read without the accumulate lock. None for other targets,
+/// which are read under the lock.
+pub(super) fn acc_fetch_unlocked(tb: &TypedBuf) -> Option<Vec<u8>> {
+    atomic_slot(tb).map(|_| acc_read(tb))
+}
+
+/// Reads an accumulate target (see [`atomic_slot`]).
+pub(super) fn acc_read(tb: &TypedBuf) -> Vec<u8> {
+    use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, AtomicU8};
+    let Some((ptr, len)) = atomic_slot(tb) else {
+        return tb.pack();
+    };
+    // SAFETY: `ptr` is a live, naturally aligned element of `len` bytes in a
+    // linear memory that outlives the call (see GuestMem); atomics of the same
+    // size may alias plain memory.
+    unsafe {
+        match len {
+            1 => (*ptr.cast::<AtomicU8>())
+                .load(Ordering::SeqCst)
+                .to_ne_bytes()
+                .to_vec(),
+            2 => (*ptr.cast::<AtomicU16>())
+                .load(Ordering::SeqCst)
+                .to_ne_bytes()
+                .to_vec(),
+            4 => (*ptr.cast::<AtomicU32>())
+                .load(Ordering::SeqCst)
+                .to_ne_bytes()
+                .to_vec(),
+            _ => (*ptr.cast::<AtomicU64>())
+                .load(Ordering::SeqCst)
+                .to_ne_bytes()
+                .to_vec(),
+        }
+    }
+}
+
+/// Writes an accumulate target, under its accumulate lock (see [`atomic_slot`]).
+pub(super) fn acc_write(tb: &TypedBuf, bytes: &[u8]) {
+    use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, AtomicU8};
+    let Some((ptr, len)) = atomic_slot(tb).filter(|(_, len)| bytes.len() == *len) else {
+        return tb.unpack(bytes);
+    };
+    // SAFETY: as in `acc_read`; `bytes` holds exactly `len` bytes.
+    unsafe {
+        match len {
+            1 => (*ptr.cast::<AtomicU8>()).store(bytes[0], Ordering::SeqCst),
+            2 => (*ptr.cast::<AtomicU16>()).store(
+                u16::from_ne_bytes(bytes.try_into().expect("2 bytes")),
+                Ordering::SeqCst,
+            ),
+            4 => (*ptr.cast::<AtomicU32>()).store(
+                u32::from_ne_bytes(bytes.try_into().expect("4 bytes")),
+                Ordering::SeqCst,
+            ),
+            _ => (*ptr.cast::<AtomicU64>()).store(
+                u64::from_ne_bytes(bytes.try_into().expect("8 bytes")),
+                Ordering::SeqCst,
+            ),
+        }
     }
 }
 

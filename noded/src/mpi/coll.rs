@@ -62,6 +62,26 @@ struct Topology {
     contiguous: bool,
 }
 
+/// `me`'s place in the binomial reduction tree over `members` (combined in
+/// list order, the result ending at `members[0]`): the members it receives
+/// from, in order, then the one it sends to (None for `members[0]`). None if
+/// `me` is not a member.
+fn binomial_place(members: &[u32], me: u32) -> Option<(Vec<u32>, Option<u32>)> {
+    let r = members.iter().position(|m| *m == me)?;
+    let mut children = Vec::new();
+    let mut mask = 1;
+    while mask < members.len() {
+        if r & mask != 0 {
+            return Some((children, Some(members[r & !mask])));
+        }
+        if r | mask < members.len() {
+            children.push(members[r | mask]);
+        }
+        mask <<= 1;
+    }
+    Some((children, None))
+}
+
 /// Where a symmetric reduction keeps its running result.
 enum Acc {
     /// Still the rank's own send buffer (read, never combined into).
@@ -244,25 +264,20 @@ impl MpiRank {
         red: &mut dyn Combine,
         tag: i32,
     ) -> MpiResult<Option<Vec<u8>>> {
-        let p = members.len();
-        let Some(r) = members.iter().position(|m| *m == comm.rank) else {
+        let Some((children, parent)) = binomial_place(members, comm.rank) else {
             return Ok(None);
         };
-        let mut mask = 1;
-        while mask < p {
-            if r & mask == 0 {
-                if r | mask < p {
-                    let mut msg = self.coll_recv(comm, members[r | mask], tag)?;
-                    red.combine(&mut msg, &acc)?;
-                    acc = msg;
-                }
-            } else {
-                self.coll_send(comm, members[r & !mask], tag, acc)?;
-                return Ok(None);
-            }
-            mask <<= 1;
+        for child in children {
+            // acc covers the ranks before the child's, the message the child's
+            // and after: result = acc op msg, i.e. inout = msg, in = acc.
+            let mut msg = self.coll_recv(comm, child, tag)?;
+            red.combine(&mut msg, &acc)?;
+            acc = msg;
         }
-        Ok(Some(acc))
+        match parent {
+            Some(p) => self.coll_send(comm, p, tag, acc).map(|_| None),
+            None => Ok(Some(acc)),
+        }
     }
 
     /// Binomial-tree broadcast over `members` from `members[root]`.
@@ -438,42 +453,33 @@ impl MpiRank {
     fn reduce_to_zero_tagged(
         &self,
         comm: &Comm,
-        mut acc: Vec<u8>,
+        acc: Vec<u8>,
         red: &mut dyn Combine,
         tag: i32,
     ) -> MpiResult<Option<Vec<u8>>> {
-        if let Some(t) = self
+        let mut acc = Some(acc);
+        for members in self.reduce_lists(comm, &*red) {
+            match acc {
+                Some(a) => acc = self.list_reduce(comm, &members, a, red, tag)?,
+                None => break,
+            }
+        }
+        Ok(acc)
+    }
+
+    /// The member lists a reduction to rank 0 walks, one binomial tree after the
+    /// other: within each node in rank order, then across the nodes' leaders in
+    /// rank order (rank 0 leads the first node), one message per node pair per
+    /// step; on one node, or when a non-commutative op's ranks are not grouped
+    /// by node, one tree over all ranks.
+    fn reduce_lists(&self, comm: &Comm, red: &dyn Combine) -> Vec<Vec<u32>> {
+        match self
             .topology(comm)
             .filter(|t| t.contiguous || red.commutative())
         {
-            // Within each node in rank order, then across the nodes' leaders in
-            // rank order (rank 0 leads the first node): one message per node
-            // pair per step.
-            let Some(part) = self.list_reduce(comm, &t.local, acc, red, tag)? else {
-                return Ok(None);
-            };
-            return self.list_reduce(comm, &t.leaders, part, red, tag);
+            Some(t) => vec![t.local, t.leaders],
+            None => vec![(0..comm.size()).collect()],
         }
-        let p = comm.size();
-        let r = comm.rank;
-        let mut mask = 1;
-        while mask < p {
-            if r & mask == 0 {
-                let src = r | mask;
-                if src < p {
-                    // acc covers ranks [r, r+mask), the message [r+mask, ...):
-                    // result = acc op msg, i.e. apply with inout = msg, in = acc.
-                    let mut msg = self.coll_recv(comm, src, tag)?;
-                    red.combine(&mut msg, &acc)?;
-                    acc = msg;
-                }
-            } else {
-                self.coll_send(comm, r & !mask, tag, acc)?;
-                return Ok(None);
-            }
-            mask <<= 1;
-        }
-        Ok(Some(acc))
     }
 
     /// Waits for the first collective message from comm rank `src` with `tag`
@@ -522,38 +528,23 @@ impl MpiRank {
             (None, Some(s)) => Acc::Mine(s),
             (None, None) => Acc::Host(mine.pack()),
         };
-        let topology = self.topology(comm);
-        let all: Vec<u32>;
-        let lists: Vec<&[u32]> = match &topology {
-            Some(t) => vec![&t.local, &t.leaders],
-            None => {
-                all = (0..comm.size()).collect();
-                vec![&all]
-            }
-        };
-        for members in lists {
-            let p = members.len();
-            let Some(r) = members.iter().position(|m| *m == comm.rank) else {
+        for members in self.reduce_lists(comm, &*red) {
+            let Some((children, parent)) = binomial_place(&members, comm.rank) else {
                 continue;
             };
-            let mut mask = 1;
-            while mask < p {
-                if r & mask == 0 {
-                    if r | mask < p {
-                        let env = self.coll_take(comm, members[r | mask], TAG_REDUCE)?;
-                        acc = acc.combine(env, red)?;
+            for child in children {
+                let env = self.coll_take(comm, child, TAG_REDUCE)?;
+                acc = acc.combine(env, red)?;
+            }
+            if let Some(p) = parent {
+                self.send_acc(comm, p, acc)?;
+                if comm.rank == root {
+                    let res = self.coll_recv(comm, 0, TAG_REDUCE)?;
+                    if let Some(r) = recv {
+                        r.unpack(&res);
                     }
-                } else {
-                    self.send_acc(comm, members[r & !mask], acc)?;
-                    if comm.rank == root {
-                        let res = self.coll_recv(comm, 0, TAG_REDUCE)?;
-                        if let Some(r) = recv {
-                            r.unpack(&res);
-                        }
-                    }
-                    return Ok(());
                 }
-                mask <<= 1;
+                return Ok(());
             }
         }
         // Rank 0: the result, for the root.

@@ -628,7 +628,15 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                             format!("invalid request handle {h:#x}"),
                         )
                     })?;
-                    if req.state.is_done() {
+                    // A polling call like MPI_Test: it makes progress
+                    // (reads other nodes' connections, yields in a polling
+                    // loop on an oversubscribed node) when not done yet.
+                    let mut done = req.state.is_done();
+                    if !done {
+                        r.world.progress();
+                        done = req.state.is_done();
+                    }
+                    if done {
                         let st = req.state.status();
                         m.write_i32(flag, 1)?;
                         m.write_status(status, &st)

@@ -29,13 +29,11 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         call_reducing(comm, op, dt),
         |r, m, red| {
             let cm = r.comm(comm)?;
-            let is_root = root >= 0 && cm.rank == root as u32;
-            let send = at_root_or_in_place(r, m, is_root, sbuf, count, dt)?;
-            let recv = if is_root {
-                Some(r.buffer(m, rbuf, count, dt)?)
-            } else {
-                None
-            };
+            let root_here = is_root(&cm, root);
+            let send = at_root_or_in_place(r, m, root_here, sbuf, count, dt)?;
+            let recv = root_here
+                .then(|| r.buffer(m, rbuf, count, dt))
+                .transpose()?;
             r.reduce(&cm, send.as_ref(), recv.as_ref(), red, root)
         }
     );
@@ -46,11 +44,7 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         call_reducing(comm, op, dt),
         |r, m, red| {
             let cm = r.comm(comm)?;
-            let send = if sbuf == abi::IN_PLACE {
-                None
-            } else {
-                Some(r.buffer(m, sbuf, count, dt)?)
-            };
+            let send = send_or_in_place(r, m, sbuf, count, dt)?;
             let recv = r.buffer(m, rbuf, count, dt)?;
             r.allreduce(&cm, send.as_ref(), &recv, red)
         }
@@ -160,6 +154,7 @@ fn v_slots(
     )
 }
 
+/// A send buffer that may be MPI_IN_PLACE: None then.
 fn send_or_in_place(
     r: &MpiRank,
     m: &GuestMem,
@@ -167,11 +162,7 @@ fn send_or_in_place(
     count: i32,
     dt: i32,
 ) -> MpiResult<Option<TypedBuf>> {
-    if buf == abi::IN_PLACE {
-        Ok(None)
-    } else {
-        r.buffer(m, buf, count, dt).map(Some)
-    }
+    at_root_or_in_place(r, m, true, buf, count, dt)
 }
 
 pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
@@ -184,11 +175,9 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             let cm = r.comm(comm)?;
             let root_here = is_root(&cm, root);
             let send = at_root_or_in_place(r, m, root_here, sb, sc, st)?;
-            let slots = if root_here {
-                Some(even_slots(r, m, rb, rc, rt, cm.size())?)
-            } else {
-                None
-            };
+            let slots = root_here
+                .then(|| even_slots(r, m, rb, rc, rt, cm.size()))
+                .transpose()?;
             r.gatherv(&cm, send.as_ref(), slots.as_deref(), root)
         }
     );
@@ -201,11 +190,9 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             let cm = r.comm(comm)?;
             let root_here = is_root(&cm, root);
             let send = at_root_or_in_place(r, m, root_here, sb, sc, st)?;
-            let slots = if root_here {
-                Some(v_slots(r, m, &cm, rb, rcs, ds, rt)?)
-            } else {
-                None
-            };
+            let slots = root_here
+                .then(|| v_slots(r, m, &cm, rb, rcs, ds, rt))
+                .transpose()?;
             r.gatherv(&cm, send.as_ref(), slots.as_deref(), root)
         }
     );
@@ -217,11 +204,9 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         |r, m| {
             let cm = r.comm(comm)?;
             let root_here = is_root(&cm, root);
-            let slots = if root_here {
-                Some(even_slots(r, m, sb, sc, st, cm.size())?)
-            } else {
-                None
-            };
+            let slots = root_here
+                .then(|| even_slots(r, m, sb, sc, st, cm.size()))
+                .transpose()?;
             let recv = at_root_or_in_place(r, m, root_here, rb, rc, rt)?;
             r.scatterv(&cm, slots.as_deref(), recv.as_ref(), root)
         }
@@ -234,11 +219,9 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         |r, m| {
             let cm = r.comm(comm)?;
             let root_here = is_root(&cm, root);
-            let slots = if root_here {
-                Some(v_slots(r, m, &cm, sb, scs, ds, st)?)
-            } else {
-                None
-            };
+            let slots = root_here
+                .then(|| v_slots(r, m, &cm, sb, scs, ds, st))
+                .transpose()?;
             let recv = at_root_or_in_place(r, m, root_here, rb, rc, rt)?;
             r.scatterv(&cm, slots.as_deref(), recv.as_ref(), root)
         }
@@ -275,11 +258,9 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         |r, m| {
             let cm = r.comm(comm)?;
             let recv = even_slots(r, m, rb, rc, rt, cm.size())?;
-            let send = if sb == abi::IN_PLACE {
-                None
-            } else {
-                Some(even_slots(r, m, sb, sc, st, cm.size())?)
-            };
+            let send = (sb != abi::IN_PLACE)
+                .then(|| even_slots(r, m, sb, sc, st, cm.size()))
+                .transpose()?;
             r.alltoallv(&cm, send.as_deref(), &recv)
         }
     );
@@ -291,11 +272,9 @@ pub(super) fn add_more(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         |r, m| {
             let cm = r.comm(comm)?;
             let recv = v_slots(r, m, &cm, rb, rcs, rds, rt)?;
-            let send = if sb == abi::IN_PLACE {
-                None
-            } else {
-                Some(v_slots(r, m, &cm, sb, scs, sds, st)?)
-            };
+            let send = (sb != abi::IN_PLACE)
+                .then(|| v_slots(r, m, &cm, sb, scs, sds, st))
+                .transpose()?;
             r.alltoallv(&cm, send.as_deref(), &recv)
         }
     );

@@ -20,6 +20,53 @@ pub enum Mode {
     Buffered,
 }
 
+/// A send's arguments as the guest passed them, shared by blocking,
+/// nonblocking and persistent sends.
+#[derive(Debug, Clone, Copy)]
+pub struct SendArgs {
+    pub buf: u32,
+    pub count: i32,
+    pub dt: i32,
+    pub dest: i32,
+    pub tag: i32,
+    pub comm: i32,
+    pub mode: Mode,
+}
+
+impl SendArgs {
+    /// Starts the send; the returned state completes when the buffer is
+    /// reusable. A buffered send checks the attached buffer's room.
+    pub fn start(self, r: &MpiRank, m: &GuestMem) -> MpiResult<Arc<ReqState>> {
+        let cm = r.comm(self.comm)?;
+        let b = r.buffer(m, self.buf, self.count, self.dt)?;
+        if self.mode == Mode::Buffered && self.dest != abi::MPI_PROC_NULL {
+            r.check_bsend(b.packed_len())?;
+        }
+        r.start_send(&cm, &b, self.dest, self.tag, self.mode)
+    }
+}
+
+/// A receive's arguments as the guest passed them, shared by nonblocking and
+/// persistent receives.
+#[derive(Debug, Clone, Copy)]
+pub struct RecvArgs {
+    pub buf: u32,
+    pub count: i32,
+    pub dt: i32,
+    pub src: i32,
+    pub tag: i32,
+    pub comm: i32,
+}
+
+impl RecvArgs {
+    /// Posts the receive.
+    pub fn start(self, r: &MpiRank, m: &GuestMem) -> MpiResult<Request> {
+        let cm = r.comm(self.comm)?;
+        let b = r.buffer(m, self.buf, self.count, self.dt)?;
+        r.start_recv(&cm, b, self.src, self.tag)
+    }
+}
+
 impl MpiRank {
     /// Starts a send of `buf` to comm rank `dest`; the returned state completes
     /// when the send buffer may be reused.
@@ -299,33 +346,9 @@ impl MpiRank {
             ));
         }
         let (state, unpack) = match p.op {
-            PersistentOp::Send {
-                buf,
-                count,
-                dt,
-                dest,
-                tag,
-                comm,
-                mode,
-            } => {
-                let cm = self.comm(comm)?;
-                let b = self.buffer(mem, buf, count, dt)?;
-                if mode == Mode::Buffered && dest != abi::MPI_PROC_NULL {
-                    self.check_bsend(b.packed_len())?;
-                }
-                (self.start_send(&cm, &b, dest, tag, mode)?, None)
-            }
-            PersistentOp::Recv {
-                buf,
-                count,
-                dt,
-                src,
-                tag,
-                comm,
-            } => {
-                let cm = self.comm(comm)?;
-                let b = self.buffer(mem, buf, count, dt)?;
-                let rq = self.start_recv(&cm, b, src, tag)?;
+            PersistentOp::Send(a) => (a.start(self, mem)?, None),
+            PersistentOp::Recv(a) => {
+                let rq = a.start(self, mem)?;
                 (rq.state, rq.unpack)
             }
         };
@@ -342,24 +365,22 @@ impl MpiRank {
     pub fn persistent_request(&mut self, op: PersistentOp) -> MpiResult<i32> {
         // Check the arguments now, as the standard expects errors at init time.
         match op {
-            PersistentOp::Send {
-                tag, comm, dest, ..
-            } => {
-                MpiRank::check_send_tag(tag)?;
-                let cm = self.comm(comm)?;
-                if dest != abi::MPI_PROC_NULL {
-                    cm.world_rank(dest)?;
+            PersistentOp::Send(a) => {
+                MpiRank::check_send_tag(a.tag)?;
+                let cm = self.comm(a.comm)?;
+                if a.dest != abi::MPI_PROC_NULL {
+                    cm.world_rank(a.dest)?;
                 }
             }
-            PersistentOp::Recv { tag, comm, src, .. } => {
-                MpiRank::check_recv_tag(tag)?;
-                let cm = self.comm(comm)?;
-                if src != abi::MPI_PROC_NULL && src != abi::MPI_ANY_SOURCE {
-                    cm.world_rank(src)?;
+            PersistentOp::Recv(a) => {
+                MpiRank::check_recv_tag(a.tag)?;
+                let cm = self.comm(a.comm)?;
+                if a.src != abi::MPI_PROC_NULL && a.src != abi::MPI_ANY_SOURCE {
+                    cm.world_rank(a.src)?;
                 }
             }
         }
-        let is_recv = matches!(op, PersistentOp::Recv { .. });
+        let is_recv = matches!(op, PersistentOp::Recv(_));
         Ok(self.requests.insert(Request {
             state: ReqState::completed(inactive_status()),
             unpack: None,

@@ -157,24 +157,9 @@ pub struct Persistent {
 #[derive(Debug, Clone, Copy)]
 pub enum PersistentOp {
     /// MPI_Send_init and friends.
-    Send {
-        buf: u32,
-        count: i32,
-        dt: i32,
-        dest: i32,
-        tag: i32,
-        comm: i32,
-        mode: super::p2p::Mode,
-    },
+    Send(super::p2p::SendArgs),
     /// MPI_Recv_init.
-    Recv {
-        buf: u32,
-        count: i32,
-        dt: i32,
-        src: i32,
-        tag: i32,
-        comm: i32,
-    },
+    Recv(super::p2p::RecvArgs),
 }
 
 impl Request {

@@ -3,7 +3,7 @@
 use super::call;
 use crate::mpi::abi::{self, GuestMem, Status, STATUS_IGNORE, STATUS_SIZE};
 use crate::mpi::error::{MpiError, MpiResult};
-use crate::mpi::p2p::{get_count, inactive_status, Mode, WaitFor};
+use crate::mpi::p2p::{get_count, inactive_status, Mode, RecvArgs, SendArgs, WaitFor};
 use crate::mpi::rank::{MpiRank, PersistentOp, Request};
 use crate::rank::RankCtx;
 use wasmtime::{Caller, Linker};
@@ -20,35 +20,6 @@ fn write_status_at(m: &GuestMem, base: u32, i: usize, st: &Status) -> MpiResult<
     m.write_status(base + (i as u32) * STATUS_SIZE, st)
 }
 
-/// A send's arguments, shared by blocking and nonblocking sends: the buffer,
-/// checked, and for buffered sends the attached buffer's room.
-#[derive(Clone, Copy)]
-struct SendArgs {
-    buf: u32,
-    count: i32,
-    dt: i32,
-    dest: i32,
-    tag: i32,
-    comm: i32,
-    mode: Mode,
-}
-
-impl SendArgs {
-    /// Starts the send; the returned state completes when the buffer is reusable.
-    fn start(
-        self,
-        r: &mut MpiRank,
-        m: &GuestMem,
-    ) -> MpiResult<std::sync::Arc<crate::mpi::transport::ReqState>> {
-        let cm = r.comm(self.comm)?;
-        let b = r.buffer(m, self.buf, self.count, self.dt)?;
-        if self.mode == Mode::Buffered && self.dest != abi::MPI_PROC_NULL {
-            r.check_bsend(b.packed_len())?;
-        }
-        r.start_send(&cm, &b, self.dest, self.tag, self.mode)
-    }
-}
-
 fn send_mode(r: &mut MpiRank, m: &GuestMem, a: SendArgs) -> MpiResult<()> {
     let state = a.start(r, m)?;
     r.block_on(&state)
@@ -61,7 +32,6 @@ fn isend_mode(r: &mut MpiRank, m: &GuestMem, a: SendArgs, req: u32) -> MpiResult
     m.write_i32(req, h)
 }
 
-/// Completes the requests at `idx` of the guest array `reqs`, writing statuses.
 /// How completion calls report a failed request.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Report {
@@ -72,6 +42,7 @@ enum Report {
     InStatus,
 }
 
+/// Completes the requests at `idx` of the guest array `reqs`, writing statuses.
 #[allow(clippy::too_many_arguments)]
 fn complete_some(
     r: &mut MpiRank,
@@ -172,49 +143,37 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         (buf: u32, count: i32, dt: i32, src: i32, tag: i32, comm: i32, req: u32),
         call(comm),
         |r, m| {
-            let cm = r.comm(comm)?;
-            let b = r.buffer(m, buf, count, dt)?;
             m.slice(req, 4)?;
-            let rq = r.start_recv(&cm, b, src, tag)?;
+            let rq = RecvArgs { buf, count, dt, src, tag, comm }.start(r, m)?;
             let h = r.add_request(rq);
             m.write_i32(req, h)
         }
     );
+    // Persistent requests check their arguments (and that the buffer lies in
+    // memory) at init time, as the standard expects.
     macro_rules! send_init {
-        ($name:literal, $mode:expr) => {
-            l.func_wrap(
-                "mpi",
+        ($($name:literal, $mode:expr;)*) => {$(
+            mpi_fn!(
+                l,
                 $name,
-                |mut c: Caller<'_, RankCtx>,
-                 buf: u32,
-                 count: i32,
-                 dt: i32,
-                 dest: i32,
-                 tag: i32,
-                 comm: i32,
-                 req: u32| {
-                    call(&mut c, $name, comm, |r, m| {
-                        m.slice(req, 4)?;
-                        r.buffer(m, buf, count, dt)?;
-                        let h = r.persistent_request(PersistentOp::Send {
-                            buf,
-                            count,
-                            dt,
-                            dest,
-                            tag,
-                            comm,
-                            mode: $mode,
-                        })?;
-                        m.write_i32(req, h)
-                    })
-                },
-            )?;
-        };
+                (buf: u32, count: i32, dt: i32, dest: i32, tag: i32, comm: i32, req: u32),
+                call(comm),
+                |r, m| {
+                    m.slice(req, 4)?;
+                    r.buffer(m, buf, count, dt)?;
+                    let a = SendArgs { buf, count, dt, dest, tag, comm, mode: $mode };
+                    let h = r.persistent_request(PersistentOp::Send(a))?;
+                    m.write_i32(req, h)
+                }
+            );
+        )*};
     }
-    send_init!("MPI_Send_init", Mode::Standard);
-    send_init!("MPI_Rsend_init", Mode::Standard);
-    send_init!("MPI_Ssend_init", Mode::Synchronous);
-    send_init!("MPI_Bsend_init", Mode::Buffered);
+    send_init! {
+        "MPI_Send_init", Mode::Standard;
+        "MPI_Rsend_init", Mode::Standard;
+        "MPI_Ssend_init", Mode::Synchronous;
+        "MPI_Bsend_init", Mode::Buffered;
+    }
     mpi_fn!(
         l,
         "MPI_Recv_init",
@@ -223,14 +182,8 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         |r, m| {
             m.slice(req, 4)?;
             r.buffer(m, buf, count, dt)?;
-            let h = r.persistent_request(PersistentOp::Recv {
-                buf,
-                count,
-                dt,
-                src,
-                tag,
-                comm,
-            })?;
+            let a = RecvArgs { buf, count, dt, src, tag, comm };
+            let h = r.persistent_request(PersistentOp::Recv(a))?;
             m.write_i32(req, h)
         }
     );

@@ -362,10 +362,12 @@ impl MpiRank {
     }
 
     /// MPI_Send_init / MPI_Recv_init: an inactive persistent request.
-    pub fn persistent_request(&mut self, op: PersistentOp) -> MpiResult<i32> {
-        // Check the arguments now, as the standard expects errors at init time.
+    pub fn persistent_request(&mut self, mem: &GuestMem, op: PersistentOp) -> MpiResult<i32> {
+        // Check the arguments now (and that the buffer lies in memory), as the
+        // standard expects errors at init time.
         match op {
             PersistentOp::Send(a) => {
+                self.buffer(mem, a.buf, a.count, a.dt)?;
                 MpiRank::check_send_tag(a.tag)?;
                 let cm = self.comm(a.comm)?;
                 if a.dest != abi::MPI_PROC_NULL {
@@ -373,6 +375,7 @@ impl MpiRank {
                 }
             }
             PersistentOp::Recv(a) => {
+                self.buffer(mem, a.buf, a.count, a.dt)?;
                 MpiRank::check_recv_tag(a.tag)?;
                 let cm = self.comm(a.comm)?;
                 if a.src != abi::MPI_PROC_NULL && a.src != abi::MPI_ANY_SOURCE {
@@ -409,13 +412,12 @@ impl MpiRank {
             WaitFor::All => states.iter().flatten().all(|s| s.is_done()),
             WaitFor::Any => states.iter().flatten().any(|s| s.is_done()),
         };
-        if block {
-            self.world.block_until(|| ready(&states))?;
-        } else if !ready(&states) {
-            self.world.progress();
-            if !ready(&states) {
-                return Ok(Some(Vec::new()));
-            }
+        if self
+            .world
+            .find(block, || ready(&states).then_some(()))?
+            .is_none()
+        {
+            return Ok(Some(Vec::new()));
         }
         Ok(Some(
             states
@@ -452,20 +454,7 @@ impl MpiRank {
             comm.world_rank(src)?;
         }
         let mailbox = self.world.mailbox(self.me)?;
-        if !block {
-            let found = mailbox.probe(comm.ctx, src, tag);
-            if found.is_none() {
-                self.world.progress();
-                return Ok(mailbox.probe(comm.ctx, src, tag));
-            }
-            return Ok(found);
-        }
-        let mut found = None;
-        self.world.block_until(|| {
-            found = mailbox.probe(comm.ctx, src, tag);
-            found.is_some()
-        })?;
-        Ok(found)
+        self.world.find(block, || mailbox.probe(comm.ctx, src, tag))
     }
 
     /// MPI_Sendrecv.
@@ -596,17 +585,9 @@ impl MpiRank {
             comm.world_rank(src)?;
         }
         let mailbox = self.world.mailbox(self.me)?;
-        let mut taken = mailbox.take(comm.ctx, src, tag);
-        if taken.is_none() && !block {
-            self.world.progress();
-            taken = mailbox.take(comm.ctx, src, tag);
-        }
-        if taken.is_none() && block {
-            self.world.block_until(|| {
-                taken = mailbox.take(comm.ctx, src, tag);
-                taken.is_some()
-            })?;
-        }
+        let taken = self
+            .world
+            .find(block, || mailbox.take(comm.ctx, src, tag))?;
         Ok(taken.map(|env| {
             let st = transport::envelope_status(&env);
             (self.messages.insert(env), st)

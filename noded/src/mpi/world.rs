@@ -303,6 +303,28 @@ impl World {
         }
     }
 
+    /// What `look` finds. Blocking, waits until it finds something; otherwise
+    /// looks now and, finding nothing, once more after [`World::progress`] (the
+    /// polling calls: MPI_Test*, MPI_Iprobe, MPI_Improbe, MPI_Request_get_status).
+    pub fn find<T>(
+        &self,
+        block: bool,
+        mut look: impl FnMut() -> Option<T>,
+    ) -> MpiResult<Option<T>> {
+        if !block {
+            return Ok(look().or_else(|| {
+                self.progress();
+                look()
+            }));
+        }
+        let mut found = None;
+        self.block_until(|| {
+            found = look();
+            found.is_some()
+        })?;
+        Ok(found)
+    }
+
     /// Progress for an MPI call that only looks (MPI_Test, MPI_Iprobe, window
     /// flushes): a rank of a job that spans nodes reads what the connections from
     /// other nodes have now.

@@ -149,8 +149,6 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
             m.write_i32(req, h)
         }
     );
-    // Persistent requests check their arguments (and that the buffer lies in
-    // memory) at init time, as the standard expects.
     macro_rules! send_init {
         ($($name:literal, $mode:expr;)*) => {$(
             mpi_fn!(
@@ -160,9 +158,8 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                 call(comm),
                 |r, m| {
                     m.slice(req, 4)?;
-                    r.buffer(m, buf, count, dt)?;
                     let a = SendArgs { buf, count, dt, dest, tag, comm, mode: $mode };
-                    let h = r.persistent_request(PersistentOp::Send(a))?;
+                    let h = r.persistent_request(m, PersistentOp::Send(a))?;
                     m.write_i32(req, h)
                 }
             );
@@ -181,9 +178,8 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
         call(comm),
         |r, m| {
             m.slice(req, 4)?;
-            r.buffer(m, buf, count, dt)?;
             let a = RecvArgs { buf, count, dt, src, tag, comm };
-            let h = r.persistent_request(PersistentOp::Recv(a))?;
+            let h = r.persistent_request(m, PersistentOp::Recv(a))?;
             m.write_i32(req, h)
         }
     );
@@ -581,15 +577,11 @@ pub(super) fn add(l: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
                             format!("invalid request handle {h:#x}"),
                         )
                     })?;
-                    // A polling call like MPI_Test: it makes progress
-                    // (reads other nodes' connections, yields in a polling
-                    // loop on an oversubscribed node) when not done yet.
-                    let mut done = req.state.is_done();
-                    if !done {
-                        r.world.progress();
-                        done = req.state.is_done();
-                    }
-                    if done {
+                    // A polling call like MPI_Test: progress if not done yet.
+                    if r.world
+                        .find(false, || req.state.is_done().then_some(()))?
+                        .is_some()
+                    {
                         let st = req.state.status();
                         m.write_i32(flag, 1)?;
                         m.write_status(status, &st)

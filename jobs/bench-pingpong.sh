@@ -2,7 +2,8 @@
 # OSU-style ping-pong between two ranks on one node: fbatch (rank threads, one
 # copy between linear memories) against mpirun (OpenMPI's shared-memory
 # transport), alternating, REPS runs each; medians of the 8-byte one-way latency,
-# the 1 MiB bandwidth and the 8-byte message rate (CPU cost of a Send + Recv). Writes jobs/results/pingpong.md.
+# the 1 MiB bandwidth and the 8-byte message rate (CPU cost of a Send + Recv).
+# Writes jobs/results/pingpong.md.
 #   usage: jobs/bench-pingpong.sh [--nodes 2] [REPS]   (default 5)
 # With --nodes 2 the two ranks run on two noded processes (messages cross the
 # Cap'n Proto peer transport over TCP) and mpirun uses `--mca btl tcp,self`;

@@ -587,6 +587,17 @@ impl MpiRank {
         }
     }
 
+    /// The window and target rank of a communication call, checked to be in an
+    /// access epoch; None for MPI_PROC_NULL (the call does nothing).
+    fn access_target(&self, h: i32, rank: i32, call: &str) -> MpiResult<Option<(&Win, u32)>> {
+        let w = self.win(h)?;
+        let Some(t) = Self::target_rank(w, rank)? else {
+            return Ok(None);
+        };
+        Self::check_access(w, t, call)?;
+        Ok(Some((w, t)))
+    }
+
     fn check_passive(w: &Win, target: u32, call: &str) -> MpiResult<()> {
         if w.lock_all.is_some() || w.locks.contains_key(&target) {
             Ok(())
@@ -669,11 +680,9 @@ impl MpiRank {
         spec: TargetSpec,
         call: &str,
     ) -> MpiResult<()> {
-        let w = self.win(h)?;
-        let Some(t) = Self::target_rank(w, spec.rank)? else {
+        let Some((w, t)) = self.access_target(h, spec.rank, call)? else {
             return Ok(());
         };
-        Self::check_access(w, t, call)?;
         if Self::is_remote(w, t) {
             let dt = self.datatype(spec.dt)?;
             let mut req = self.remote_req(w, t, super::rma_remote::Kind::Put, spec, &dt);
@@ -697,11 +706,9 @@ impl MpiRank {
         spec: TargetSpec,
         call: &str,
     ) -> MpiResult<()> {
-        let w = self.win(h)?;
-        let Some(t) = Self::target_rank(w, spec.rank)? else {
+        let Some((w, t)) = self.access_target(h, spec.rank, call)? else {
             return Ok(());
         };
-        Self::check_access(w, t, call)?;
         if Self::is_remote(w, t) {
             let dt = self.datatype(spec.dt)?;
             let req = self.remote_req(w, t, super::rma_remote::Kind::Get, spec, &dt);
@@ -740,11 +747,9 @@ impl MpiRank {
         op: i32,
         call: &str,
     ) -> MpiResult<()> {
-        let w = self.win(h)?;
-        let Some(t) = Self::target_rank(w, spec.rank)? else {
+        let Some((w, t)) = self.access_target(h, spec.rank, call)? else {
             return Ok(());
         };
-        Self::check_access(w, t, call)?;
         let tdt = self.datatype(spec.dt)?;
         let kind = Op::from_handle(op).ok_or_else(|| {
             MpiError::new(
@@ -815,11 +820,9 @@ impl MpiRank {
         result: &TypedBuf,
         spec: TargetSpec,
     ) -> MpiResult<()> {
-        let w = self.win(h)?;
-        let Some(t) = Self::target_rank(w, spec.rank)? else {
+        let Some((w, t)) = self.access_target(h, spec.rank, "MPI_Compare_and_swap")? else {
             return Ok(());
         };
-        Self::check_access(w, t, "MPI_Compare_and_swap")?;
         if Self::is_remote(w, t) {
             let dt = self.datatype(spec.dt)?;
             let mut req = self.remote_req(w, t, super::rma_remote::Kind::CompareAndSwap, spec, &dt);

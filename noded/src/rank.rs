@@ -18,6 +18,20 @@ pub struct MemLimiter {
     pub peak: usize,
     /// Whether a `memory.grow` was refused because of the limit.
     pub refused: bool,
+    /// Whether a memory grew (or is growing) since [`RankCtx::view`] was read.
+    pub grown: bool,
+}
+
+impl MemLimiter {
+    /// A limiter allowing `limit` bytes.
+    pub fn new(limit: usize) -> MemLimiter {
+        MemLimiter {
+            limit,
+            peak: 0,
+            refused: false,
+            grown: false,
+        }
+    }
 }
 
 impl ResourceLimiter for MemLimiter {
@@ -32,6 +46,7 @@ impl ResourceLimiter for MemLimiter {
             return Ok(false);
         }
         self.peak = self.peak.max(desired);
+        self.grown = true;
         Ok(true)
     }
 
@@ -55,6 +70,11 @@ pub struct RankCtx {
     pub memory: Option<Memory>,
     /// Memory accounting.
     pub limiter: MemLimiter,
+    /// The exported memory's base address and a size it has at least: read
+    /// from wasmtime again after it grows (`limiter.grown`). The base never
+    /// changes (memories are reserved whole and never move) and memories never
+    /// shrink, so a size read earlier only ever understates what is there.
+    pub view: Option<(usize, usize)>,
     /// Guest address of the predefined attribute values (MPI_Comm_get_attr).
     pub attr_area: Option<u32>,
 }
@@ -77,11 +97,8 @@ pub fn test_store(engine: &Engine) -> Store<RankCtx> {
             wasi: wasmtime_wasi::WasiCtxBuilder::new().build_p1(),
             mpi: MpiRank::new(world, 0),
             memory: None,
-            limiter: MemLimiter {
-                limit: 1 << 20,
-                peak: 0,
-                refused: false,
-            },
+            limiter: MemLimiter::new(1 << 20),
+            view: None,
             attr_area: None,
         },
     )
@@ -160,11 +177,8 @@ pub fn run(engine: &Engine, pre: &InstancePre<RankCtx>, setup: RankSetup) -> Ran
         wasi: builder.build_p1(),
         mpi: MpiRank::new(setup.world.clone(), rank),
         memory: None,
-        limiter: MemLimiter {
-            limit: setup.mem_limit,
-            peak: 0,
-            refused: false,
-        },
+        limiter: MemLimiter::new(setup.mem_limit),
+        view: None,
         attr_area: None,
     };
     let mut store = Store::new(engine, ctx);

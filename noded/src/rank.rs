@@ -18,8 +18,12 @@ pub struct MemLimiter {
     pub peak: usize,
     /// Whether a `memory.grow` was refused because of the limit.
     pub refused: bool,
-    /// Whether a memory grew (or is growing) since [`RankCtx::view`] was read.
-    pub grown: bool,
+    /// The exported memory's base address and size as MPI calls last read
+    /// them; cleared whenever a memory grows, so the next call reads them anew.
+    /// The base never changes (memories are reserved whole and never move) and
+    /// memories never shrink, so a size read earlier only ever understates
+    /// what is there.
+    pub view: Option<(usize, usize)>,
 }
 
 impl MemLimiter {
@@ -29,7 +33,7 @@ impl MemLimiter {
             limit,
             peak: 0,
             refused: false,
-            grown: false,
+            view: None,
         }
     }
 }
@@ -46,7 +50,7 @@ impl ResourceLimiter for MemLimiter {
             return Ok(false);
         }
         self.peak = self.peak.max(desired);
-        self.grown = true;
+        self.view = None;
         Ok(true)
     }
 
@@ -68,13 +72,8 @@ pub struct RankCtx {
     pub mpi: MpiRank,
     /// The instance's exported memory (set after instantiation).
     pub memory: Option<Memory>,
-    /// Memory accounting.
+    /// Memory accounting, and the memory view MPI calls use.
     pub limiter: MemLimiter,
-    /// The exported memory's base address and a size it has at least: read
-    /// from wasmtime again after it grows (`limiter.grown`). The base never
-    /// changes (memories are reserved whole and never move) and memories never
-    /// shrink, so a size read earlier only ever understates what is there.
-    pub view: Option<(usize, usize)>,
     /// Guest address of the predefined attribute values (MPI_Comm_get_attr).
     pub attr_area: Option<u32>,
 }
@@ -98,7 +97,6 @@ pub fn test_store(engine: &Engine) -> Store<RankCtx> {
             mpi: MpiRank::new(world, 0),
             memory: None,
             limiter: MemLimiter::new(1 << 20),
-            view: None,
             attr_area: None,
         },
     )
@@ -178,7 +176,6 @@ pub fn run(engine: &Engine, pre: &InstancePre<RankCtx>, setup: RankSetup) -> Ran
         mpi: MpiRank::new(setup.world.clone(), rank),
         memory: None,
         limiter: MemLimiter::new(setup.mem_limit),
-        view: None,
         attr_area: None,
     };
     let mut store = Store::new(engine, ctx);

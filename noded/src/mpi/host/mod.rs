@@ -54,24 +54,24 @@ pub fn add_to_linker(linker: &mut Linker<RankCtx>) -> wasmtime::Result<()> {
 
 /// The calling rank's linear memory.
 fn guest(caller: &mut Caller<'_, RankCtx>) -> GuestMem {
-    let ctx = caller.data_mut();
-    let (base, len) = match ctx.view {
-        Some(view) if !std::mem::take(&mut ctx.limiter.grown) => view,
-        _ => {
-            let memory = ctx
+    let (base, len) = match caller.data().limiter.view {
+        Some(view) => view,
+        None => {
+            let memory = caller
+                .data()
                 .memory
                 .expect("the instance's memory is recorded before _start runs");
             let view = (
                 memory.data_ptr(&*caller) as usize,
                 memory.data_size(&*caller),
             );
-            caller.data_mut().view = Some(view);
+            caller.data_mut().limiter.view = Some(view);
             view
         }
     };
-    // SAFETY: this is the store's own linear memory (RankCtx::view); it never
-    // moves or shrinks, `len` is at most its size, and the store outlives every
-    // use of slices derived from it (see GuestMem).
+    // SAFETY: this is the store's own linear memory (MemLimiter::view); it
+    // never moves or shrinks, `len` is at most its size, and the store outlives
+    // every use of slices derived from it (see GuestMem).
     unsafe { GuestMem::new(base as *mut u8, len) }
 }
 
